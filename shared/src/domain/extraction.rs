@@ -1,0 +1,105 @@
+//! What the extractor reads out of one fund report: transactions, fund facts, stated figures, text.
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+/// Everything extracted from one document, with provenance (1-based page, row text as printed).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Extraction {
+    pub page_count: u32,
+    pub fund: FundFacts,
+    pub capital_calls: Vec<CapitalCall>,
+    pub distributions: Vec<Distribution>,
+    pub adjustments: Vec<Adjustment>,
+    pub reported: Vec<ReportedFigure>,
+    pub text_blocks: Vec<TextBlock>,
+    pub warnings: Vec<ExtractionWarning>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct FundFacts {
+    pub name: Option<String>,
+    pub gp_name: Option<String>,
+    pub vintage_year: Option<i32>,
+    pub fund_size: Option<Decimal>,
+    pub report_date: Option<NaiveDate>,
+    pub nav: Option<Decimal>,
+    pub currency: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CapitalCall {
+    pub date: NaiveDate,
+    /// Whole currency units (already scaled by any "(in thousands)" note), signed as printed.
+    pub amount: Decimal,
+    pub call_type: Option<String>,
+    pub description: Option<String>,
+    pub call_number: Option<String>,
+    pub page: u32,
+    pub source_text: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Distribution {
+    pub date: NaiveDate,
+    pub amount: Decimal,
+    pub distribution_type: Option<String>,
+    pub is_recallable: bool,
+    pub description: Option<String>,
+    pub page: u32,
+    pub source_text: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Adjustment {
+    pub date: NaiveDate,
+    pub amount: Decimal,
+    pub adjustment_type: Option<String>,
+    pub description: Option<String>,
+    pub page: u32,
+    pub source_text: String,
+}
+
+/// A figure the report states about itself. `key` is one of: `total_capital_called`,
+/// `total_distributions`, `pic`, `nav`, `dpi`, `tvpi`, `rvpi`, `irr_pct` (IRR in percent).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReportedFigure {
+    pub key: String,
+    pub value: Decimal,
+    pub page: u32,
+    pub source_text: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TextBlockKind {
+    Heading,
+    Paragraph,
+    TableTitle,
+}
+
+impl TextBlockKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Heading => "heading",
+            Self::Paragraph => "paragraph",
+            Self::TableTitle => "table_title",
+        }
+    }
+}
+
+/// A heading or paragraph outside the transaction tables, in reading order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TextBlock {
+    pub page: u32,
+    pub kind: TextBlockKind,
+    pub text: String,
+}
+
+/// Something the extractor could not use (a row it skipped, totals that do not add up).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExtractionWarning {
+    pub page: Option<u32>,
+    pub message: String,
+    pub text: Option<String>,
+}

@@ -1,0 +1,6 @@
+//! Domain types shared by the API, the worker and the extractor.
+pub mod extraction;
+pub mod status;
+
+pub use extraction::*;
+pub use status::DocumentStatus;

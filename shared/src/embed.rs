@@ -1,0 +1,1 @@
+//! The sentence-embedding model, loaded once per process.

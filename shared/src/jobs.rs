@@ -1,0 +1,108 @@
+//! The ingestion job and its queue. A job carries ids only; Postgres holds everything else, so a
+//! lost or repeated job costs nothing but a re-run.
+use apalis::prelude::*;
+use apalis_redis::{Config as RedisQueueConfig, RedisStorage};
+use redis::aio::ConnectionManager;
+use serde::{Deserialize, Serialize};
+use ulid::Ulid;
+
+/// Parse, extract and store one uploaded document.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct IngestDocument {
+    pub document_id: i64,
+    /// The id of the upload request, so that logs of the job join those of the request.
+    #[serde(default)]
+    pub request_id: Option<String>,
+}
+
+pub type IngestStorage = RedisStorage<IngestDocument>;
+
+/// Builds the apalis storage for the ingestion queue on a shared connection manager.
+pub fn storage(conn: ConnectionManager, queue_name: &str) -> IngestStorage {
+    RedisStorage::new(conn).with_config(RedisQueueConfig::default().queue(queue_name))
+}
+
+/// Handle to the queue for producers (the API and the reaper). Cloning is cheap.
+#[derive(Clone)]
+pub struct JobQueue {
+    storage: IngestStorage,
+    conn: ConnectionManager,
+    queue_name: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("the job queue (Redis) is unavailable: {0}")]
+pub struct QueueError(String);
+
+/// What Redis knows about a job.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JobState {
+    /// Waiting or running: nothing to do.
+    Live,
+    /// Finished, failed or unknown to Redis (e.g. after a flush): the document needs a new job.
+    Gone,
+}
+
+impl JobQueue {
+    pub fn new(conn: ConnectionManager, queue_name: &str) -> Self {
+        Self { storage: storage(conn.clone(), queue_name), conn, queue_name: queue_name.to_string() }
+    }
+
+    /// Pushes a job for `document_id` and returns its id (a ULID).
+    pub async fn enqueue(&self, document_id: i64, request_id: Option<String>) -> Result<String, QueueError> {
+        let id = Ulid::generate();
+        let task = TaskBuilder::new(IngestDocument { document_id, request_id })
+            .task_id(TaskId::from_ulid(id))
+            .build();
+        let mut storage = self.storage.clone();
+        storage.push_task(task).await.map_err(|e| QueueError(e.to_string()))?;
+        Ok(id.to_string())
+    }
+
+    pub async fn job_state(&self, job_id: &str) -> Result<JobState, QueueError> {
+        let Ok(ulid) = job_id.parse::<Ulid>() else { return Ok(JobState::Gone) };
+        let mut storage = self.storage.clone();
+        let task = storage
+            .fetch_by_id(&TaskId::from_ulid(ulid))
+            .await
+            .map_err(|e| QueueError(e.to_string()))?;
+        Ok(match task.map(|t| t.ctx().status()) {
+            Some(Status::Pending | Status::Queued | Status::Running) => JobState::Live,
+            _ => JobState::Gone,
+        })
+    }
+
+    /// Jobs waiting to be picked up.
+    pub async fn depth(&self) -> Result<u64, QueueError> {
+        let mut conn = self.conn.clone();
+        redis::cmd("LLEN")
+            .arg(format!("{}:active", self.queue_name))
+            .query_async(&mut conn)
+            .await
+            .map_err(|e| QueueError(e.to_string()))
+    }
+
+    pub async fn ping(&self) -> Result<(), QueueError> {
+        let mut conn = self.conn.clone();
+        redis::cmd("PING")
+            .query_async::<String>(&mut conn)
+            .await
+            .map(|_| ())
+            .map_err(|e| QueueError(e.to_string()))
+    }
+
+    pub fn queue_name(&self) -> &str {
+        &self.queue_name
+    }
+}
+
+/// Opens the process's one Redis connection manager. It reconnects by itself after an outage,
+/// and its timeouts keep a dead Redis from stalling callers.
+pub async fn connect_redis(url: &str) -> Result<ConnectionManager, redis::RedisError> {
+    let client = redis::Client::open(url)?;
+    let config = redis::aio::ConnectionManagerConfig::new()
+        .set_connection_timeout(Some(std::time::Duration::from_secs(2)))
+        .set_response_timeout(Some(std::time::Duration::from_secs(2)))
+        .set_number_of_retries(2);
+    client.get_connection_manager_with_config(config).await
+}

@@ -1,0 +1,1 @@
+//! Fund performance metrics (PIC, DPI, TVPI, RVPI, XIRR) and reconciliation.
