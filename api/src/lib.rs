@@ -1,0 +1,116 @@
+//! The Fundlens HTTP API: uploads, document status, funds, and (later) metrics and chat.
+pub mod error;
+pub mod extractors;
+pub mod routes;
+pub mod state;
+
+use std::future::Future;
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderName, Request, StatusCode};
+use axum::routing::{get, post};
+use shared::config::Config;
+use shared::jobs::{self, JobQueue};
+use tower_http::request_id::{
+    MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
+};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+pub use state::AppState;
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// Builds the router; tests call this with their own state and drive it with `oneshot`.
+pub fn app(state: AppState) -> Router {
+    // Multipart framing adds a little to the file itself; the handler enforces the exact limit.
+    let upload_limit = state.config.max_upload_bytes + 64 * 1024;
+    let api = Router::new()
+        .route(
+            "/documents/upload",
+            post(routes::documents::upload).layer(DefaultBodyLimit::max(upload_limit)),
+        )
+        .route("/documents", get(routes::documents::list))
+        .route(
+            "/documents/{id}",
+            get(routes::documents::get).delete(routes::documents::delete),
+        )
+        .route("/documents/{id}/status", get(routes::documents::status))
+        .route("/documents/{id}/retry", post(routes::documents::retry))
+        .route(
+            "/funds",
+            get(routes::funds::list).post(routes::funds::create),
+        )
+        .route("/funds/{id}", get(routes::funds::get))
+        .layer(DefaultBodyLimit::max(1024 * 1024));
+    let timeout = state.config.request_timeout;
+    Router::new()
+        .route("/health", get(routes::health::health))
+        .route("/ready", get(routes::health::ready))
+        .nest("/api", api)
+        .fallback(|| async { error::ApiError::NotFound("No such route.".into()) })
+        .with_state(state)
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, timeout))
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
+                let id = req.headers().get(&REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
+                tracing::info_span!("http", method = %req.method(), path = %req.uri().path(), request_id = %id)
+            }),
+        )
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(SetRequestIdLayer::new(REQUEST_ID, UlidRequestId))
+}
+
+#[derive(Clone, Copy)]
+struct UlidRequestId;
+
+impl MakeRequestId for UlidRequestId {
+    fn make_request_id<B>(&mut self, _: &Request<B>) -> Option<RequestId> {
+        ulid::Ulid::generate()
+            .to_string()
+            .parse()
+            .ok()
+            .map(RequestId::new)
+    }
+}
+
+/// Builds the state from config: one pool and one Redis connection manager for the process.
+pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
+    let db = shared::db::connect(
+        config.database_url(),
+        config.api_db_pool_size,
+        config.db_acquire_timeout,
+        "fundlens-api",
+    )
+    .await?;
+    shared::MIGRATOR
+        .run(&db)
+        .await
+        .context("applying migrations")?;
+    let redis = jobs::connect_redis(config.redis_url())
+        .await
+        .context("connecting to Redis")?;
+    let queue = JobQueue::new(redis, &config.queue_name);
+    Ok(AppState {
+        db,
+        queue,
+        config: Arc::new(config),
+    })
+}
+
+/// Serves until `shutdown` resolves, then lets in-flight requests finish.
+pub async fn serve(
+    state: AppState,
+    listener: tokio::net::TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let pool = state.db.clone();
+    axum::serve(listener, app(state))
+        .with_graceful_shutdown(shutdown)
+        .await?;
+    pool.close().await;
+    Ok(())
+}

@@ -1,0 +1,244 @@
+//! Stores what a worker extracted from a document: pages, text blocks, transactions, stated
+//! figures and fund facts, replacing any earlier copy inside one transaction.
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use sqlx::{PgConnection, PgPool, Postgres, Transaction};
+
+use crate::db::funds::{self, NewFund};
+use crate::domain::{Extraction, ExtractionWarning};
+
+/// Why the result was not stored.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The document was reaped, deleted or finished by someone else meanwhile.
+    #[error("this worker no longer owns the document")]
+    NotOwner,
+    #[error(transparent)]
+    Db(#[from] sqlx::Error),
+}
+
+/// Opens the storing transaction once the document is confirmed to still belong to `worker_id`
+/// (the row stays locked until commit, so the reaper cannot hand it to another worker halfway).
+pub async fn begin_owned<'a>(
+    pool: &'a PgPool,
+    id: i64,
+    worker_id: &str,
+) -> Result<Transaction<'a, Postgres>, StoreError> {
+    let mut tx = pool.begin().await?;
+    let owned: Option<i64> = sqlx::query_scalar(
+        "SELECT id FROM documents WHERE id = $1 AND worker_id = $2 AND status = 'processing' FOR UPDATE",
+    )
+    .bind(id)
+    .bind(worker_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    if owned.is_none() {
+        return Err(StoreError::NotOwner);
+    }
+    Ok(tx)
+}
+
+/// Replaces the document's extracted data, links it to its fund and marks it completed.
+/// Returns the fund id the document ended up with.
+pub async fn store(
+    tx: &mut PgConnection,
+    id: i64,
+    upload_fund_id: Option<i64>,
+    pages: &[String],
+    ex: &Extraction,
+) -> Result<Option<i64>, sqlx::Error> {
+    let mut warnings = ex.warnings.clone();
+    let fund_id = resolve_fund(tx, upload_fund_id, ex, &mut warnings).await?;
+
+    for table in [
+        "document_pages",
+        "text_blocks",
+        "capital_calls",
+        "distributions",
+        "adjustments",
+        "reported_figures",
+        "document_facts",
+        "document_chunks",
+    ] {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "DELETE FROM {table} WHERE document_id = $1"
+        )))
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    }
+
+    let numbers: Vec<i32> = (1..=pages.len() as i32).collect();
+    sqlx::query(
+        "INSERT INTO document_pages (document_id, page_number, text)
+         SELECT $1, * FROM UNNEST($2::int[], $3::text[])",
+    )
+    .bind(id)
+    .bind(&numbers)
+    .bind(pages)
+    .execute(&mut *tx)
+    .await?;
+
+    let b = &ex.text_blocks;
+    sqlx::query(
+        "INSERT INTO text_blocks (document_id, page, seq, kind, text)
+         SELECT $1, * FROM UNNEST($2::int[], $3::int[], $4::text[], $5::text[])",
+    )
+    .bind(id)
+    .bind(b.iter().map(|t| t.page as i32).collect::<Vec<_>>())
+    .bind((0..b.len() as i32).collect::<Vec<_>>())
+    .bind(b.iter().map(|t| t.kind.as_str()).collect::<Vec<_>>())
+    .bind(b.iter().map(|t| t.text.as_str()).collect::<Vec<_>>())
+    .execute(&mut *tx)
+    .await?;
+
+    let c = &ex.capital_calls;
+    sqlx::query(
+        "INSERT INTO capital_calls (fund_id, document_id, page, date, amount, call_type, description, call_number, source_text)
+         SELECT $1, $2, * FROM UNNEST($3::int[], $4::date[], $5::numeric[], $6::text[], $7::text[], $8::text[], $9::text[])",
+    )
+    .bind(fund_id)
+    .bind(id)
+    .bind(c.iter().map(|r| r.page as i32).collect::<Vec<_>>())
+    .bind(c.iter().map(|r| r.date).collect::<Vec<NaiveDate>>())
+    .bind(c.iter().map(|r| r.amount).collect::<Vec<Decimal>>())
+    .bind(c.iter().map(|r| r.call_type.clone()).collect::<Vec<_>>())
+    .bind(c.iter().map(|r| r.description.clone()).collect::<Vec<_>>())
+    .bind(c.iter().map(|r| r.call_number.clone()).collect::<Vec<_>>())
+    .bind(c.iter().map(|r| r.source_text.clone()).collect::<Vec<_>>())
+    .execute(&mut *tx)
+    .await?;
+
+    let d = &ex.distributions;
+    sqlx::query(
+        "INSERT INTO distributions (fund_id, document_id, page, date, amount, distribution_type, is_recallable, description, source_text)
+         SELECT $1, $2, * FROM UNNEST($3::int[], $4::date[], $5::numeric[], $6::text[], $7::bool[], $8::text[], $9::text[])",
+    )
+    .bind(fund_id)
+    .bind(id)
+    .bind(d.iter().map(|r| r.page as i32).collect::<Vec<_>>())
+    .bind(d.iter().map(|r| r.date).collect::<Vec<NaiveDate>>())
+    .bind(d.iter().map(|r| r.amount).collect::<Vec<Decimal>>())
+    .bind(d.iter().map(|r| r.distribution_type.clone()).collect::<Vec<_>>())
+    .bind(d.iter().map(|r| r.is_recallable).collect::<Vec<_>>())
+    .bind(d.iter().map(|r| r.description.clone()).collect::<Vec<_>>())
+    .bind(d.iter().map(|r| r.source_text.clone()).collect::<Vec<_>>())
+    .execute(&mut *tx)
+    .await?;
+
+    let a = &ex.adjustments;
+    sqlx::query(
+        "INSERT INTO adjustments (fund_id, document_id, page, date, amount, adjustment_type, description, source_text)
+         SELECT $1, $2, * FROM UNNEST($3::int[], $4::date[], $5::numeric[], $6::text[], $7::text[], $8::text[])",
+    )
+    .bind(fund_id)
+    .bind(id)
+    .bind(a.iter().map(|r| r.page as i32).collect::<Vec<_>>())
+    .bind(a.iter().map(|r| r.date).collect::<Vec<NaiveDate>>())
+    .bind(a.iter().map(|r| r.amount).collect::<Vec<Decimal>>())
+    .bind(a.iter().map(|r| r.adjustment_type.clone()).collect::<Vec<_>>())
+    .bind(a.iter().map(|r| r.description.clone()).collect::<Vec<_>>())
+    .bind(a.iter().map(|r| r.source_text.clone()).collect::<Vec<_>>())
+    .execute(&mut *tx)
+    .await?;
+
+    // The NAV stated among the fund facts counts as a reported figure at the report date, so
+    // metrics can find "the latest NAV on or before" any date.
+    let mut reported = ex.reported.clone();
+    if let (Some(nav), false) = (ex.fund.nav, reported.iter().any(|r| r.key == "nav")) {
+        reported.push(crate::domain::ReportedFigure {
+            key: "nav".into(),
+            value: nav,
+            page: 1,
+            source_text: format!("NAV {nav}"),
+        });
+    }
+    sqlx::query(
+        "INSERT INTO reported_figures (fund_id, document_id, key, value, as_of, page, source_text)
+         SELECT $1, $2, k, v, $3, p, s FROM UNNEST($4::text[], $5::numeric[], $6::int[], $7::text[]) AS t(k, v, p, s)",
+    )
+    .bind(fund_id)
+    .bind(id)
+    .bind(ex.fund.report_date)
+    .bind(reported.iter().map(|r| r.key.clone()).collect::<Vec<_>>())
+    .bind(reported.iter().map(|r| r.value).collect::<Vec<Decimal>>())
+    .bind(reported.iter().map(|r| r.page as i32).collect::<Vec<_>>())
+    .bind(reported.iter().map(|r| r.source_text.clone()).collect::<Vec<_>>())
+    .execute(&mut *tx)
+    .await?;
+
+    let f = &ex.fund;
+    sqlx::query(
+        "INSERT INTO document_facts (document_id, fund_name, gp_name, vintage_year, fund_size, report_date, nav, currency)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(id)
+    .bind(&f.name)
+    .bind(&f.gp_name)
+    .bind(f.vintage_year)
+    .bind(f.fund_size)
+    .bind(f.report_date)
+    .bind(f.nav)
+    .bind(&f.currency)
+    .execute(&mut *tx)
+    .await?;
+
+    sqlx::query(
+        "UPDATE documents SET status = 'completed', stage = NULL, error = NULL, fund_id = $2,
+             page_count = $3, progress_done = $3, progress_total = $3, warnings = $4,
+             completed_at = now(), updated_at = now()
+         WHERE id = $1",
+    )
+    .bind(id)
+    .bind(fund_id)
+    .bind(pages.len() as i32)
+    .bind(serde_json::to_value(&warnings).unwrap_or_default())
+    .execute(&mut *tx)
+    .await?;
+    Ok(fund_id)
+}
+
+/// The uploader's fund wins; otherwise the fund printed in the document, created if new.
+async fn resolve_fund(
+    tx: &mut PgConnection,
+    upload_fund_id: Option<i64>,
+    ex: &Extraction,
+    warnings: &mut Vec<ExtractionWarning>,
+) -> Result<Option<i64>, sqlx::Error> {
+    let facts = NewFund {
+        name: ex.fund.name.clone().unwrap_or_default(),
+        gp_name: ex.fund.gp_name.clone(),
+        fund_type: None,
+        vintage_year: ex.fund.vintage_year,
+        fund_size: ex.fund.fund_size,
+        currency: ex.fund.currency.clone(),
+    };
+    match (upload_fund_id, ex.fund.name.as_deref()) {
+        (Some(fid), printed) => {
+            if let Some(name) = printed
+                && !funds::name_key_matches(tx, fid, name).await?
+            {
+                warnings.push(ExtractionWarning {
+                    page: None,
+                    message: format!(
+                        "The document names the fund \"{name}\", but it was uploaded for another fund; it stays with the fund it was uploaded for."
+                    ),
+                    text: None,
+                });
+            }
+            funds::fill_missing_facts(tx, fid, &facts).await?;
+            Ok(Some(fid))
+        }
+        (None, Some(name)) if !name.trim().is_empty() => {
+            Ok(Some(funds::find_or_create(tx, &facts).await?))
+        }
+        (None, _) => {
+            warnings.push(ExtractionWarning {
+                page: None,
+                message: "No fund name was found in the document and none was given at upload; the document belongs to no fund.".into(),
+                text: None,
+            });
+            Ok(None)
+        }
+    }
+}

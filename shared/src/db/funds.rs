@@ -1,0 +1,132 @@
+//! The `funds` table.
+use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
+use serde::Serialize;
+use sqlx::{PgConnection, PgPool};
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Fund {
+    pub id: i64,
+    pub name: String,
+    pub gp_name: Option<String>,
+    pub fund_type: Option<String>,
+    pub vintage_year: Option<i32>,
+    #[serde(with = "rust_decimal::serde::float_option")]
+    pub fund_size: Option<Decimal>,
+    pub currency: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct NewFund {
+    pub name: String,
+    pub gp_name: Option<String>,
+    pub fund_type: Option<String>,
+    pub vintage_year: Option<i32>,
+    pub fund_size: Option<Decimal>,
+    pub currency: Option<String>,
+}
+
+const COLUMNS: &str = "id, name, gp_name, fund_type, vintage_year, fund_size, currency, created_at";
+
+pub async fn list(pool: &PgPool) -> Result<Vec<Fund>, sqlx::Error> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM funds ORDER BY name"
+    )))
+    .fetch_all(pool)
+    .await
+}
+
+pub async fn get(pool: &PgPool, id: i64) -> Result<Option<Fund>, sqlx::Error> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM funds WHERE id = $1"
+    )))
+    .bind(id)
+    .fetch_optional(pool)
+    .await
+}
+
+pub async fn exists(pool: &PgPool, id: i64) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM funds WHERE id = $1)")
+        .bind(id)
+        .fetch_one(pool)
+        .await
+}
+
+/// Inserts a fund; `Ok(None)` when a fund with the same name (case- and space-insensitive) exists.
+pub async fn create(pool: &PgPool, f: &NewFund) -> Result<Option<Fund>, sqlx::Error> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "INSERT INTO funds (name, gp_name, fund_type, vintage_year, fund_size, currency)
+         VALUES (btrim($1), $2, $3, $4, $5, $6)
+         ON CONFLICT (name_key) DO NOTHING
+         RETURNING {COLUMNS}"
+    )))
+    .bind(&f.name)
+    .bind(&f.gp_name)
+    .bind(&f.fund_type)
+    .bind(f.vintage_year)
+    .bind(f.fund_size)
+    .bind(&f.currency)
+    .fetch_optional(pool)
+    .await
+}
+
+/// Finds the fund with this name or creates it, filling facts the existing row lacks. Safe under
+/// concurrency: two documents of a new fund completing at once end up with one fund.
+pub async fn find_or_create(conn: &mut PgConnection, f: &NewFund) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO funds (name, gp_name, vintage_year, fund_size, currency)
+         VALUES (btrim(regexp_replace($1, '\\s+', ' ', 'g')), $2, $3, $4, $5)
+         ON CONFLICT (name_key) DO UPDATE SET
+             gp_name = COALESCE(funds.gp_name, EXCLUDED.gp_name),
+             vintage_year = COALESCE(funds.vintage_year, EXCLUDED.vintage_year),
+             fund_size = COALESCE(funds.fund_size, EXCLUDED.fund_size),
+             currency = COALESCE(funds.currency, EXCLUDED.currency),
+             updated_at = now()
+         RETURNING id",
+    )
+    .bind(&f.name)
+    .bind(&f.gp_name)
+    .bind(f.vintage_year)
+    .bind(f.fund_size)
+    .bind(&f.currency)
+    .fetch_one(conn)
+    .await
+}
+
+/// Fills facts the fund lacks from a document that belongs to it (never overwrites).
+pub async fn fill_missing_facts(
+    conn: &mut PgConnection,
+    id: i64,
+    f: &NewFund,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE funds SET gp_name = COALESCE(gp_name, $2), vintage_year = COALESCE(vintage_year, $3),
+             fund_size = COALESCE(fund_size, $4), currency = COALESCE(currency, $5), updated_at = now()
+         WHERE id = $1",
+    )
+    .bind(id)
+    .bind(&f.gp_name)
+    .bind(f.vintage_year)
+    .bind(f.fund_size)
+    .bind(&f.currency)
+    .execute(conn)
+    .await
+    .map(|_| ())
+}
+
+/// The fund's name as stored, to compare with the name printed in a document.
+pub async fn name_key_matches(
+    conn: &mut PgConnection,
+    id: i64,
+    name: &str,
+) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT name_key = lower(regexp_replace(btrim($2), '\\s+', ' ', 'g')) FROM funds WHERE id = $1",
+    )
+    .bind(id)
+    .bind(name)
+    .fetch_optional(conn)
+    .await
+    .map(|m| m.unwrap_or(false))
+}

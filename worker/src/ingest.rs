@@ -1,0 +1,240 @@
+//! The ingestion job: claim the document in Postgres, parse and extract it on a blocking thread
+//! while heart-beating, then store everything in one transaction.
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI32, Ordering};
+use std::time::Duration;
+
+use apalis::prelude::{BoxDynError, Data};
+use shared::db::documents::{self, Claim};
+use shared::db::extraction::{self, StoreError};
+use shared::domain::Extraction;
+use shared::extract::DocumentExtractor;
+use shared::jobs::IngestDocument;
+use shared::pdf::{self, PdfError};
+use tokio::sync::watch;
+use tracing::Instrument;
+
+use crate::JobContext;
+
+/// Why an attempt did not complete, and so what happens next.
+#[derive(Debug, thiserror::Error)]
+enum IngestError {
+    /// Property of the file: fail at once with this sentence.
+    #[error("{0}")]
+    Permanent(String),
+    /// Database or queue trouble: retry later without spending an attempt.
+    #[error("{0}")]
+    Unavailable(String),
+    /// Unexpected (a bug or a hang): retry, spending an attempt.
+    #[error("{0}")]
+    Other(String),
+    /// Someone else owns the document now (it was reaped or deleted): drop our work.
+    #[error("the document was taken over or deleted while being processed")]
+    Lost,
+}
+
+impl From<sqlx::Error> for IngestError {
+    fn from(e: sqlx::Error) -> Self {
+        if shared::db::pool::is_unavailable(&e) {
+            Self::Unavailable(format!("the database was unavailable ({e})"))
+        } else {
+            Self::Other(format!("database error: {e}"))
+        }
+    }
+}
+
+/// apalis entry point. Always succeeds from apalis's point of view: retries and failures are
+/// recorded in Postgres, because the Redis backend's own retry bookkeeping cannot be trusted.
+pub async fn ingest(job: IngestDocument, ctx: Data<Arc<JobContext>>) -> Result<(), BoxDynError> {
+    let span = tracing::info_span!(
+        "ingest",
+        document_id = job.document_id,
+        request_id = job.request_id.as_deref().unwrap_or("-")
+    );
+    process(&ctx, job.document_id).instrument(span).await;
+    Ok(())
+}
+
+/// Claims and processes one document; every outcome ends up in the `documents` row.
+pub async fn process(ctx: &JobContext, id: i64) {
+    let cfg = &ctx.config;
+    let claim = documents::claim(
+        &ctx.pool,
+        id,
+        &ctx.worker_id,
+        cfg.stale_after,
+        cfg.max_attempts,
+    )
+    .await;
+    let (attempt, upload_fund_id) = match claim {
+        Ok(Claim::Claimed {
+            attempt,
+            upload_fund_id,
+        }) => (attempt, upload_fund_id),
+        Ok(Claim::Skip(why)) => {
+            tracing::info!(why, "job skipped");
+            return;
+        }
+        Err(e) => {
+            // The document stays queued; the reaper enqueues it again once Postgres answers.
+            tracing::warn!(error = %e, "could not claim the document");
+            return;
+        }
+    };
+    tracing::info!(attempt, "processing");
+    let started = std::time::Instant::now();
+    let progress = Arc::new(Progress::default());
+    let (lost_tx, mut lost_rx) = watch::channel(false);
+    let beat = tokio::spawn(heartbeat(
+        ctx.pool.clone(),
+        id,
+        ctx.worker_id.clone(),
+        cfg.heartbeat_interval,
+        progress.clone(),
+        lost_tx,
+    ));
+
+    let work = run(ctx, id, upload_fund_id, progress);
+    let result = tokio::select! {
+        r = tokio::time::timeout(cfg.job_timeout, work) => r.unwrap_or_else(|_| Err(IngestError::Other(format!(
+            "processing took longer than the {} s limit", cfg.job_timeout.as_secs())))),
+        _ = lost_rx.wait_for(|lost| *lost) => Err(IngestError::Lost),
+    };
+    beat.abort();
+
+    let pool = &ctx.pool;
+    let me = &ctx.worker_id;
+    let recorded = match &result {
+        Ok(()) => {
+            tracing::info!(ms = started.elapsed().as_millis() as u64, "completed");
+            Ok(())
+        }
+        Err(IngestError::Permanent(reason)) => {
+            tracing::info!(reason, "failed permanently");
+            documents::fail(pool, id, me, reason).await
+        }
+        Err(IngestError::Unavailable(reason)) => {
+            let delay = backoff(attempt);
+            tracing::warn!(reason, delay_s = delay.as_secs(), "will retry");
+            documents::retry_later(pool, id, me, reason, delay, true).await
+        }
+        Err(IngestError::Other(reason)) => {
+            tracing::error!(reason, attempt, "attempt failed");
+            let msg = format!("Attempt {attempt} failed: {reason}.");
+            documents::retry_later(pool, id, me, &msg, backoff(attempt), false).await
+        }
+        Err(IngestError::Lost) => {
+            tracing::warn!("document taken over or deleted; result dropped");
+            Ok(())
+        }
+    };
+    if let Err(e) = recorded {
+        // The heartbeat stops now, so the reaper will pick the document up once Postgres is back.
+        tracing::warn!(error = %e, "could not record the outcome");
+    }
+}
+
+fn backoff(attempt: i32) -> Duration {
+    Duration::from_secs(2u64.saturating_pow(attempt.clamp(0, 6) as u32).min(60))
+}
+
+/// Stage and page progress, written by the blocking thread and read by the heartbeat.
+#[derive(Default)]
+struct Progress {
+    stage: std::sync::Mutex<&'static str>,
+    done: AtomicI32,
+    total: AtomicI32,
+}
+
+impl Progress {
+    fn set_stage(&self, stage: &'static str) {
+        *self.stage.lock().unwrap_or_else(|e| e.into_inner()) = stage;
+    }
+}
+
+async fn heartbeat(
+    pool: sqlx::PgPool,
+    id: i64,
+    worker_id: String,
+    every: Duration,
+    progress: Arc<Progress>,
+    lost: watch::Sender<bool>,
+) {
+    let mut tick = tokio::time::interval(every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        let stage = *progress.stage.lock().unwrap_or_else(|e| e.into_inner());
+        let total = progress.total.load(Ordering::Relaxed);
+        let done = progress.done.load(Ordering::Relaxed);
+        match documents::heartbeat(
+            &pool,
+            id,
+            &worker_id,
+            stage,
+            done,
+            (total > 0).then_some(total),
+        )
+        .await
+        {
+            Ok(true) => {}
+            Ok(false) => {
+                let _ = lost.send(true);
+                return;
+            }
+            // A missed beat is harmless; only a long silence makes the document look orphaned.
+            Err(e) => tracing::warn!(error = %e, "heartbeat failed"),
+        }
+    }
+}
+
+async fn run(
+    ctx: &JobContext,
+    id: i64,
+    upload_fund_id: Option<i64>,
+    progress: Arc<Progress>,
+) -> Result<(), IngestError> {
+    let bytes = documents::load_file(&ctx.pool, id)
+        .await?
+        .ok_or(IngestError::Lost)?;
+
+    progress.set_stage("parsing");
+    let p = progress.clone();
+    let (pages, extraction) = shared::telemetry::spawn_blocking(move || parse(&bytes, &p))
+        .await
+        .map_err(|e| IngestError::Other(format!("the parser crashed: {e}")))?
+        .map_err(|e| {
+            if e.is_permanent() {
+                IngestError::Permanent(format!("Cannot process this file: {e}."))
+            } else {
+                IngestError::Other(e.to_string())
+            }
+        })?;
+
+    progress.set_stage("storing");
+    let mut tx = extraction::begin_owned(&ctx.pool, id, &ctx.worker_id)
+        .await
+        .map_err(|e| match e {
+            StoreError::NotOwner => IngestError::Lost,
+            StoreError::Db(e) => e.into(),
+        })?;
+    extraction::store(&mut tx, id, upload_fund_id, &pages, &extraction).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Blocking: reads the PDF page by page through the extractor, keeping only page text.
+fn parse(bytes: &[u8], progress: &Progress) -> Result<(Vec<String>, Extraction), PdfError> {
+    let mut extractor = DocumentExtractor::new();
+    let mut pages = Vec::new();
+    pdf::read_pages(bytes, |page, total| {
+        progress.total.store(total as i32, Ordering::Relaxed);
+        if page.number == 1 {
+            progress.set_stage("extracting");
+        }
+        extractor.add_page(&page);
+        pages.push(page.text);
+        progress.done.store(pages.len() as i32, Ordering::Relaxed);
+    })?;
+    Ok((pages, extractor.finish()))
+}

@@ -1,0 +1,102 @@
+//! The ingestion worker: pulls jobs from Redis, parses and extracts PDFs off the async runtime,
+//! and stores the result in Postgres; a reaper repairs what the queue loses.
+pub mod context;
+pub mod ingest;
+pub mod reaper;
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use apalis::prelude::*;
+use shared::config::Config;
+use shared::jobs::{self, JobQueue};
+
+pub use context::JobContext;
+
+/// Runs a worker until `shutdown` resolves: in-flight jobs finish (bounded by the job timeout),
+/// queued ones stay in the queue for the next worker.
+pub async fn run(
+    config: Config,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let pool = shared::db::connect(
+        config.database_url(),
+        config.worker_db_pool_size,
+        config.db_acquire_timeout,
+        "fundlens-worker",
+    )
+    .await?;
+    shared::MIGRATOR
+        .run(&pool)
+        .await
+        .context("applying migrations")?;
+    shared::pdf::init(&config.pdfium_lib_path).context("loading libpdfium (PDFIUM_LIB_PATH)")?;
+    let redis = jobs::connect_redis(config.redis_url())
+        .await
+        .context("connecting to Redis")?;
+    let queue = JobQueue::new(redis.clone(), &config.queue_name);
+
+    // Unique per process: apalis refuses a restarted worker whose name is still registered.
+    let worker_name = format!(
+        "fundlens-worker-{}-{}-{}",
+        hostname(),
+        std::process::id(),
+        ulid::Ulid::generate()
+    );
+    let ctx = Arc::new(JobContext::new(
+        pool.clone(),
+        config.clone(),
+        worker_name.clone(),
+    ));
+
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let reaper = tokio::spawn(reaper::run(
+        pool.clone(),
+        queue.clone(),
+        config.clone(),
+        stop_rx,
+    ));
+
+    let storage =
+        jobs::storage(redis, &config.queue_name).poll_with_interval(Duration::from_millis(300));
+    let concurrency = config.worker_concurrency;
+    let job_ctx = ctx.clone();
+    let monitor = Monitor::new()
+        .register(move |_| {
+            WorkerBuilder::new(worker_name.clone())
+                .backend(storage.clone())
+                .data(job_ctx.clone())
+                .concurrency(concurrency)
+                .build(ingest::ingest)
+        })
+        .shutdown_timeout(config.job_timeout + Duration::from_secs(5));
+
+    let signalled = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let flag = signalled.clone();
+    let result = monitor
+        .run_with_signal(async move {
+            shutdown.await;
+            flag.store(true, std::sync::atomic::Ordering::SeqCst);
+            Ok(())
+        })
+        .await;
+    let _ = stop_tx.send(true);
+    let _ = reaper.await;
+    pool.close().await;
+    result.context("worker monitor")?;
+    if !signalled.load(std::sync::atomic::Ordering::SeqCst) {
+        // apalis returns quietly when it cannot register the worker; that is not a clean exit.
+        anyhow::bail!("the job monitor stopped without a shutdown signal");
+    }
+    Ok(())
+}
+
+fn hostname() -> String {
+    std::fs::read_to_string("/etc/hostname")
+        .map(|h| h.trim().to_string())
+        .ok()
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "host".into())
+}

@@ -1,0 +1,65 @@
+//! The reaper: Postgres is the source of truth and Redis may lose jobs, so every few seconds one
+//! worker (elected by an advisory lock) re-enqueues queued documents that have no live job and
+//! takes back documents whose worker stopped heart-beating.
+use shared::config::Config;
+use shared::db::documents;
+use shared::jobs::{JobQueue, JobState};
+use sqlx::PgPool;
+use tokio::sync::watch;
+
+/// Arbitrary constant naming the reaper's advisory lock.
+const REAPER_LOCK: i64 = 0x6675_6e64_6c65_6e73;
+
+pub async fn run(pool: PgPool, queue: JobQueue, config: Config, mut stop: watch::Receiver<bool>) {
+    let mut tick = tokio::time::interval(config.reaper_interval);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {}
+            _ = stop.wait_for(|s| *s) => return,
+        }
+        if let Err(e) = pass(&pool, &queue, &config).await {
+            tracing::warn!(error = %e, "reaper pass failed; will try again");
+        }
+    }
+}
+
+/// One pass; public so tests can drive it directly.
+pub async fn pass(pool: &PgPool, queue: &JobQueue, config: &Config) -> anyhow::Result<()> {
+    let mut tx = pool.begin().await?;
+    let leader: bool = sqlx::query_scalar("SELECT pg_try_advisory_xact_lock($1)")
+        .bind(REAPER_LOCK)
+        .fetch_one(&mut *tx)
+        .await?;
+    if !leader {
+        return Ok(());
+    }
+    for (id, status) in
+        documents::reap_stale(&mut tx, config.stale_after, config.max_attempts).await?
+    {
+        tracing::warn!(
+            document_id = id,
+            status,
+            "took back a document whose worker stopped responding"
+        );
+    }
+    for (id, job_id) in documents::queued_without_recent_job(&mut tx, config.requeue_after).await? {
+        let live = match &job_id {
+            Some(job) => queue.job_state(job).await? == JobState::Live,
+            None => false,
+        };
+        if live {
+            documents::touch_enqueued(&mut tx, id).await?;
+            continue;
+        }
+        let new_job = queue.enqueue(id, None).await?;
+        documents::set_job(&mut *tx, id, &new_job).await?;
+        tracing::info!(
+            document_id = id,
+            job_id = new_job,
+            "re-enqueued a queued document that had no live job"
+        );
+    }
+    tx.commit().await?;
+    Ok(())
+}
