@@ -32,6 +32,8 @@ pub struct Config {
     pub pdfium_lib_path: PathBuf,
     pub embedding_model_dir: Option<PathBuf>,
     pub json_logs: bool,
+    /// Fault injection for the crash and hang tests: sleep this long per parsed page.
+    pub fault_slow_page: Option<Duration>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -86,6 +88,10 @@ impl Config {
             pdfium_lib_path: var("PDFIUM_LIB_PATH", default_pdfium)?,
             embedding_model_dir: std::env::var("EMBEDDING_MODEL_DIR").ok().map(PathBuf::from),
             json_logs: var("LOG_FORMAT", "pretty".to_string())? == "json",
+            fault_slow_page: match var::<u64>("FAULT_SLOW_PAGE_MS", 0)? {
+                0 => None,
+                ms => Some(Duration::from_millis(ms)),
+            },
         };
         if cfg.worker_concurrency == 0 || cfg.api_db_pool_size == 0 || cfg.worker_db_pool_size == 0
         {

@@ -88,14 +88,19 @@ impl JobQueue {
         })
     }
 
-    /// Jobs waiting to be picked up.
+    /// Jobs waiting to be picked up: apalis parks new jobs in `scheduled` until their run time,
+    /// then moves them to `active`.
     pub async fn depth(&self) -> Result<u64, QueueError> {
         let mut conn = self.conn.clone();
-        redis::cmd("LLEN")
+        let (active, scheduled): (u64, u64) = redis::pipe()
+            .cmd("LLEN")
             .arg(format!("{}:active", self.queue_name))
+            .cmd("ZCARD")
+            .arg(format!("{}:scheduled", self.queue_name))
             .query_async(&mut conn)
             .await
-            .map_err(|e| QueueError(e.to_string()))
+            .map_err(|e| QueueError(e.to_string()))?;
+        Ok(active + scheduled)
     }
 
     pub async fn ping(&self) -> Result<(), QueueError> {

@@ -9,6 +9,8 @@ pub mod jobs;
 pub mod metrics;
 pub mod pdf;
 pub mod telemetry;
+#[cfg(feature = "test-support")]
+pub mod testing;
 
 /// The workspace migrations, applied at start-up by both binaries and by `#[sqlx::test]`.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");

@@ -96,6 +96,8 @@ pub async fn process(ctx: &JobContext, id: i64) {
 
     let work = run(ctx, id, upload_fund_id, progress);
     let result = tokio::select! {
+        // Work first: a result that is ready wins over a late ownership alarm.
+        biased;
         r = tokio::time::timeout(cfg.job_timeout, work) => r.unwrap_or_else(|_| Err(IngestError::Other(format!(
             "processing took longer than the {} s limit", cfg.job_timeout.as_secs())))),
         _ = lost_rx.wait_for(|lost| *lost) => Err(IngestError::Lost),
@@ -200,7 +202,8 @@ async fn run(
 
     progress.set_stage("parsing");
     let p = progress.clone();
-    let (pages, extraction) = shared::telemetry::spawn_blocking(move || parse(&bytes, &p))
+    let slow = ctx.config.fault_slow_page;
+    let (pages, extraction) = shared::telemetry::spawn_blocking(move || parse(&bytes, &p, slow))
         .await
         .map_err(|e| IngestError::Other(format!("the parser crashed: {e}")))?
         .map_err(|e| {
@@ -224,13 +227,20 @@ async fn run(
 }
 
 /// Blocking: reads the PDF page by page through the extractor, keeping only page text.
-fn parse(bytes: &[u8], progress: &Progress) -> Result<(Vec<String>, Extraction), PdfError> {
+fn parse(
+    bytes: &[u8],
+    progress: &Progress,
+    slow: Option<Duration>,
+) -> Result<(Vec<String>, Extraction), PdfError> {
     let mut extractor = DocumentExtractor::new();
     let mut pages = Vec::new();
     pdf::read_pages(bytes, |page, total| {
         progress.total.store(total as i32, Ordering::Relaxed);
         if page.number == 1 {
             progress.set_stage("extracting");
+        }
+        if let Some(pause) = slow {
+            std::thread::sleep(pause);
         }
         extractor.add_page(&page);
         pages.push(page.text);

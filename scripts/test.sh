@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# The whole test suite against the real Postgres (with pgvector) and Redis from scripts/setup.sh.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+: "${DATABASE_URL:?run through make test}"
+admin="${DATABASE_URL%/*}/postgres"
+# Databases left by earlier runs (fresh_database and #[sqlx::test] create one per test).
+psql "$admin" -XAtc "select datname from pg_database where datname like 'fl_test_%' or datname like '_sqlx_test_%'" \
+  | while read -r db; do psql "$admin" -Xqc "drop database if exists \"$db\" with (force)" >/dev/null; done
+redis-cli -u "$REDIS_URL" --scan --pattern 'fltest:*' | xargs -r -n 500 redis-cli -u "$REDIS_URL" del >/dev/null
+cargo fmt --all -- --check
+cargo clippy --workspace --all-targets -- -D warnings
+# Test binaries run one after another (tests inside one binary run in parallel); the Redis
+# FLUSHALL test relies on that to be alone.
+cargo test --workspace --no-fail-fast

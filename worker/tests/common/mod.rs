@@ -1,0 +1,175 @@
+//! The real stack for end-to-end tests: the API on a random port and workers (in-process or as
+//! child processes) against a fresh database and a private Redis queue.
+#![allow(dead_code)]
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use shared::config::Config;
+use tokio::sync::oneshot;
+
+pub struct Stack {
+    pub config: Config,
+    pub base: String,
+    pub http: reqwest::Client,
+    pub db: sqlx::PgPool,
+    api_stop: Option<oneshot::Sender<()>>,
+    workers: Vec<(
+        oneshot::Sender<()>,
+        tokio::task::JoinHandle<anyhow::Result<()>>,
+    )>,
+}
+
+impl Stack {
+    /// API only; add workers with `start_worker` / `spawn_worker_process`.
+    pub async fn start(tweak: impl FnOnce(&mut Config)) -> Stack {
+        shared::telemetry::init(false);
+        let url = shared::testing::fresh_database().await;
+        let mut config = shared::testing::config(&url);
+        tweak(&mut config);
+        let state = fundlens_api::build_state(config.clone())
+            .await
+            .expect("api state");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let (tx, rx) = oneshot::channel();
+        tokio::spawn(fundlens_api::serve(state, listener, async {
+            let _ = rx.await;
+        }));
+        let db = sqlx::PgPool::connect(&url).await.unwrap();
+        Stack {
+            config,
+            base,
+            http: reqwest::Client::builder()
+                .timeout(Duration::from_secs(30))
+                .build()
+                .unwrap(),
+            db,
+            api_stop: Some(tx),
+            workers: Vec::new(),
+        }
+    }
+
+    pub fn start_worker(&mut self) {
+        let (tx, rx) = oneshot::channel();
+        let handle = tokio::spawn(fundlens_worker::run(self.config.clone(), async {
+            let _ = rx.await;
+        }));
+        self.workers.push((tx, handle));
+    }
+
+    /// A worker as a child process, for crash tests. Its timers match the test config.
+    pub fn spawn_worker_process(&self, extra_env: &[(&str, &str)]) -> Child {
+        let c = &self.config;
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_fundlens-worker"));
+        cmd.env("DATABASE_URL", c.database_url())
+            .env("QUEUE_NAME", &c.queue_name)
+            .env("HEARTBEAT_MS", c.heartbeat_interval.as_millis().to_string())
+            .env("STALE_AFTER_MS", c.stale_after.as_millis().to_string())
+            .env("REQUEUE_AFTER_MS", c.requeue_after.as_millis().to_string())
+            .env(
+                "REAPER_INTERVAL_MS",
+                c.reaper_interval.as_millis().to_string(),
+            )
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit());
+        for (k, v) in extra_env {
+            cmd.env(k, v);
+        }
+        cmd.spawn().expect("spawn fundlens-worker")
+    }
+
+    pub async fn stop(mut self) {
+        for (tx, handle) in self.workers.drain(..) {
+            let _ = tx.send(());
+            let result = tokio::time::timeout(Duration::from_secs(30), handle).await;
+            assert!(
+                matches!(result, Ok(Ok(Ok(())))),
+                "worker did not stop cleanly: {result:?}"
+            );
+        }
+        if let Some(tx) = self.api_stop.take() {
+            let _ = tx.send(());
+        }
+    }
+
+    pub async fn upload(&self, name: &str, bytes: Vec<u8>, fund_id: Option<i64>) -> (u16, Value) {
+        let part = reqwest::multipart::Part::bytes(bytes)
+            .file_name(name.to_string())
+            .mime_str("application/pdf")
+            .unwrap();
+        let mut form = reqwest::multipart::Form::new().part("file", part);
+        if let Some(f) = fund_id {
+            form = form.text("fund_id", f.to_string());
+        }
+        let res = self
+            .http
+            .post(format!("{}/api/documents/upload", self.base))
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        let status = res.status().as_u16();
+        (status, res.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn get(&self, path: &str) -> (u16, Value) {
+        let res = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .unwrap();
+        let status = res.status().as_u16();
+        (status, res.json().await.unwrap_or(Value::Null))
+    }
+
+    /// Polls the status endpoint until the document is completed or failed.
+    pub async fn wait_done(&self, id: i64, within: Duration) -> Value {
+        let deadline = Instant::now() + within;
+        loop {
+            let (code, body) = self.get(&format!("/api/documents/{id}/status")).await;
+            assert_eq!(code, 200, "status of {id}: {body}");
+            if body["status"] == "completed" || body["status"] == "failed" {
+                return body;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "document {id} not done within {within:?}: {body}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    pub async fn wait_for_status(&self, id: i64, status: &str, within: Duration) -> Value {
+        let deadline = Instant::now() + within;
+        loop {
+            let (_, body) = self.get(&format!("/api/documents/{id}/status")).await;
+            if body["status"] == status {
+                return body;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "document {id} never reached {status}: {body}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    pub async fn scalar(&self, sql: &'static str, id: i64) -> i64 {
+        sqlx::query_scalar(sql)
+            .bind(id)
+            .fetch_one(&self.db)
+            .await
+            .unwrap()
+    }
+}
+
+/// The same PDF with a different trailing comment: new content for dedup, same document.
+pub fn variant(bytes: &[u8], n: usize) -> Vec<u8> {
+    let mut v = bytes.to_vec();
+    v.extend_from_slice(format!("\n%fundlens-test-variant-{n}\n").as_bytes());
+    v
+}
