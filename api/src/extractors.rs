@@ -1,7 +1,6 @@
 //! Query and JSON extractors whose rejections speak the API's `{"detail": ...}` format.
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts};
-use serde::Deserialize;
 
 use crate::error::ApiError;
 
@@ -50,7 +49,7 @@ impl From<JsonRejection> for ApiError {
 }
 
 /// `page` (from 1) and `limit` query parameters, checked and clamped.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Copy)]
 pub struct Paging {
     pub page: Option<i64>,
     pub limit: Option<i64>,
@@ -61,12 +60,12 @@ impl Paging {
     pub fn resolve(&self, default_limit: i64, max_limit: i64) -> Result<(i64, i64, i64), ApiError> {
         let page = self.page.unwrap_or(1);
         let limit = self.limit.unwrap_or(default_limit);
-        if page < 1 || page > 1_000_000 {
+        if !(1..=1_000_000).contains(&page) {
             return Err(ApiError::BadRequest(
                 "`page` must be between 1 and 1000000.".into(),
             ));
         }
-        if limit < 1 || limit > max_limit {
+        if !(1..=max_limit).contains(&limit) {
             return Err(ApiError::BadRequest(format!(
                 "`limit` must be between 1 and {max_limit}."
             )));

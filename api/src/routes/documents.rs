@@ -266,15 +266,20 @@ pub async fn status(
 pub struct ListQuery {
     fund_id: Option<i64>,
     status: Option<String>,
-    #[serde(flatten)]
-    paging: Paging,
+    // Not `#[serde(flatten)]`: query strings lose their number types through flatten.
+    page: Option<i64>,
+    limit: Option<i64>,
 }
 
 pub async fn list(
     State(state): State<AppState>,
     Query(q): Query<ListQuery>,
 ) -> Result<Json<serde_json::Value>> {
-    let (page, limit, offset) = q.paging.resolve(50, 500)?;
+    let (page, limit, offset) = Paging {
+        page: q.page,
+        limit: q.limit,
+    }
+    .resolve(50, 500)?;
     if let Some(s) = &q.status {
         s.parse::<shared::domain::DocumentStatus>()
             .map_err(ApiError::BadRequest)?;
