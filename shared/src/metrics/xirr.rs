@@ -22,6 +22,10 @@ pub enum XirrError {
     AmountOutOfRange,
     #[error("the solver found no rate between -100% and the largest representable rate")]
     NoConvergence,
+    #[error(
+        "the rate is too extreme (too close to -100% or too large) to compute reliably from these dates"
+    )]
+    OutOfRange,
 }
 
 /// One dated cash flow; negative = money paid in by the LP, positive = money received.
@@ -101,10 +105,17 @@ impl Prepared {
             .sum()
     }
 
+    /// Near −100% or at huge rates f64 cannot represent the root finely enough for the NPV to
+    /// vanish; such a rate is reported as out of range rather than passed off as an answer.
     fn is_root(&self, rate: f64) -> bool {
         let npv = self.npv(rate);
         let mag = self.magnitude(rate);
-        npv.is_finite() && mag.is_finite() && npv.abs() <= 1e-9 * mag.max(f64::MIN_POSITIVE)
+        rate.is_finite()
+            && rate > -1.0
+            && npv.is_finite()
+            && mag.is_finite()
+            && mag > 0.0
+            && npv.abs() <= 1e-8 * mag
     }
 }
 
@@ -130,7 +141,11 @@ pub fn xirr(flows: &[CashFlow]) -> Result<f64, XirrError> {
     if let Some(r) = newton(&p, 0.1) {
         return Ok(r);
     }
-    bracket_and_bisect(&p, 0.1).ok_or(XirrError::NoConvergence)
+    match bracket_and_bisect(&p, 0.1) {
+        Some(r) if p.is_root(r) => Ok(r),
+        Some(_) => Err(XirrError::OutOfRange),
+        None => Err(XirrError::NoConvergence),
+    }
 }
 
 fn newton(p: &Prepared, guess: f64) -> Option<f64> {
