@@ -188,7 +188,7 @@ pub(crate) fn run(full: &MetricsInput, as_of: Option<NaiveDate>) -> Computation 
         Ok(rate) => match Decimal::from_f64(rate * 100.0) {
             // f64 carries ~15 significant digits; anything past 8 decimals of a percent is noise.
             Some(pct) => (Some(pct.round_dp(8)), None),
-            None => (None, Some(XirrError::NoConvergence)),
+            None => (None, Some(XirrError::OutOfRange)),
         },
         Err(e) => (None, Some(e)),
     };

@@ -265,29 +265,29 @@ fn likely_cause(c: &Computation, row: &ReportedFigureRow, tol: Decimal) -> Optio
             .or_else(|| thousands(rep, m.total_distributions))
         }
         "nav" => match &c.nav_point {
-            None => Some(format!(
-                "No NAV dated on or before {as_of} is in the data."
-            )),
+            None => Some(format!("No NAV dated on or before {as_of} is in the data.")),
             Some(n) if row.as_of.is_some_and(|d| d != n.date) => Some(format!(
                 "The computed NAV is the one dated {}, not the report's date.",
                 n.date
             )),
-            Some(_) => Some(
-                "Several documents state different NAVs for this date; the most recent document's is used."
-                    .to_string(),
-            ),
+            Some(n) => Some(format!(
+                "The NAV used is {} from document {}; documents disagree on the NAV for {}, and the most recent document's figure is used.",
+                money(n.value),
+                n.document_id
+                    .map(|d| d.to_string())
+                    .unwrap_or_else(|| "?".into()),
+                n.date
+            )),
         },
         "dpi" => {
             if m.dpi.is_none() {
                 return Some("PIC is not positive, so DPI is undefined.".into());
             }
-            alternative_pics(c)
-                .into_iter()
-                .find_map(|(den, label)| {
-                    ratio(m.total_distributions, den)
-                        .filter(|v| close(rep, *v, RATIO_DP, tol))
-                        .map(|_| format!("The reported DPI divides distributions by {label}; {ilpa}."))
-                })
+            alternative_pics(c).into_iter().find_map(|(den, label)| {
+                ratio(m.total_distributions, den)
+                    .filter(|v| close(rep, *v, RATIO_DP, tol))
+                    .map(|_| format!("The reported DPI divides distributions by {label}; {ilpa}."))
+            })
         }
         "tvpi" | "rvpi" => {
             let name = row.key.to_uppercase();
@@ -321,7 +321,9 @@ fn likely_cause(c: &Computation, row: &ReportedFigureRow, tol: Decimal) -> Optio
             if no_nav {
                 return Some(format!(
                     "The data holds no NAV on or before {as_of}, so only a realized IRR ({}%) can be computed from the tables; the reported IRR must include a remaining value the report does not state.",
-                    m.irr.map(|v| round(v, PERCENT_DP).to_string()).unwrap_or_default()
+                    m.irr
+                        .map(|v| round(v, PERCENT_DP).to_string())
+                        .unwrap_or_default()
                 ));
             }
             None
