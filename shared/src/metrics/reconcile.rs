@@ -16,10 +16,11 @@ pub struct Discrepancy {
     pub key: String,
     #[serde(with = "rust_decimal::serde::float")]
     pub reported: Decimal,
-    /// `None` when the figure cannot be computed from the data (e.g. TVPI without a NAV).
+    /// Rounded for display (amounts 2, multiples 4, IRR 2 decimals); `None` when the figure
+    /// cannot be computed from the data (e.g. TVPI without a NAV).
     #[serde(with = "rust_decimal::serde::float_option")]
     pub computed: Option<Decimal>,
-    /// reported − computed, at the computed figure's display precision.
+    /// reported − computed.
     #[serde(with = "rust_decimal::serde::float_option")]
     pub difference: Option<Decimal>,
     /// The largest difference that printed rounding explains.
@@ -117,9 +118,10 @@ pub fn reconcile(input: &MetricsInput) -> Reconciliation {
         let c = runs
             .entry(row.as_of)
             .or_insert_with(|| run(input, row.as_of));
-        let computed = computed_value(c, &row.key);
+        // Reported and stored at display precision, which is what the comparison uses anyway.
+        let computed = computed_value(c, &row.key).map(|v| round(v, unit.dp()));
         let tol = tolerance(row.value, unit);
-        let consistent = computed.is_some_and(|v| (row.value - round(v, unit.dp())).abs() <= tol);
+        let consistent = computed.is_some_and(|v| (row.value - v).abs() <= tol);
         out.checks.push(FigureCheck {
             key: row.key.clone(),
             reported: row.value,
@@ -136,7 +138,7 @@ pub fn reconcile(input: &MetricsInput) -> Reconciliation {
             key: row.key.clone(),
             reported: row.value,
             computed,
-            difference: computed.map(|v| round(row.value - v, unit.dp())),
+            difference: computed.map(|v| row.value - v),
             tolerance: tol,
             as_of: c.metrics.as_of,
             document_id: row.document_id,
