@@ -3,6 +3,7 @@
 pub mod documents;
 pub mod extraction;
 pub mod funds;
+pub mod metrics;
 pub mod pool;
 
 pub use pool::connect;
