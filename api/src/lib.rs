@@ -5,7 +5,6 @@ pub mod metrics_cache;
 pub mod routes;
 pub mod state;
 
-use std::future::Future;
 use anyhow::Context as _;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -13,6 +12,7 @@ use axum::http::{HeaderName, Request, StatusCode};
 use axum::routing::{get, post};
 use shared::config::Config;
 use shared::jobs::{self, JobQueue};
+use std::future::Future;
 use tower_http::request_id::{
     MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
 };
@@ -51,10 +51,7 @@ pub fn app(state: AppState) -> Router {
             "/funds/{id}/reconciliation",
             get(routes::metrics::reconciliation),
         )
-        .route(
-            "/funds/{id}/transactions",
-            get(routes::transactions::list),
-        )
+        .route("/funds/{id}/transactions", get(routes::transactions::list))
         .route("/funds/{id}/export.xlsx", get(routes::export::xlsx))
         .route("/funds/{id}/export/{file}", get(routes::export::csv))
         .route(

@@ -7,8 +7,8 @@ use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 use rust_xlsxwriter::{ExcelDateTime, Format, Formula, Workbook, Worksheet, XlsxError};
-use shared::db::transactions::{self, Kind, Transaction};
 use shared::db::funds;
+use shared::db::transactions::{self, Kind, Transaction};
 use shared::metrics::FundMetrics;
 
 use crate::error::{ApiError, Result};
@@ -243,22 +243,102 @@ fn write_metrics(
     let recallable = if n_dist == 0 {
         "0".to_string()
     } else {
-        format!("SUMIF('Distributions'!E2:E{0},TRUE,'Distributions'!B2:B{0})", n_dist + 1)
+        format!(
+            "SUMIF('Distributions'!E2:E{0},TRUE,'Distributions'!B2:B{0})",
+            n_dist + 1
+        )
     };
     // (row, label, formula without '=', engine value, format, explanation); rows are 0-based
     // here and 1-based inside formulas: PIC sits in B5, distributions in B6, NAV in B9.
     let rows: [(u32, &str, Option<String>, Option<Decimal>, &Format, &str); 11] = [
-        (2, "Gross contributions", Some(sum_of(Kind::CapitalCall, count(Kind::CapitalCall))), Some(m.gross_contributions), money, "Σ capital calls"),
-        (3, "Total adjustments", Some(sum_of(Kind::Adjustment, count(Kind::Adjustment))), Some(m.total_adjustments), money, "Σ adjustments, signed as printed"),
-        (4, "PIC (paid-in capital)", Some("B3-B4".into()), Some(m.pic), money, "Gross contributions − adjustments"),
-        (5, "Total distributions", Some(sum_of(Kind::Distribution, n_dist)), Some(m.total_distributions), money, "Σ distributions"),
-        (6, "Recallable distributions", Some(recallable), Some(m.recallable_distributions), money, "Σ recallable distributions"),
-        (7, "Net PIC", Some("B5-B7".into()), Some(m.net_pic), money, "PIC − recallable distributions"),
-        (8, "NAV", None, m.nav, money, "Latest reported NAV on or before the date"),
-        (9, "DPI", Some("B6/B5".into()), m.dpi, &ratio, "Distributions / PIC"),
-        (10, "TVPI", Some("(B6+B9)/B5".into()), m.tvpi, &ratio, "(Distributions + NAV) / PIC"),
-        (11, "RVPI", Some("B9/B5".into()), m.rvpi, &ratio, "NAV / PIC"),
-        (12, "IRR (%)", None, m.irr, &pct, "XIRR of calls (−), distributions (+), adjustments and NAV"),
+        (
+            2,
+            "Gross contributions",
+            Some(sum_of(Kind::CapitalCall, count(Kind::CapitalCall))),
+            Some(m.gross_contributions),
+            money,
+            "Σ capital calls",
+        ),
+        (
+            3,
+            "Total adjustments",
+            Some(sum_of(Kind::Adjustment, count(Kind::Adjustment))),
+            Some(m.total_adjustments),
+            money,
+            "Σ adjustments, signed as printed",
+        ),
+        (
+            4,
+            "PIC (paid-in capital)",
+            Some("B3-B4".into()),
+            Some(m.pic),
+            money,
+            "Gross contributions − adjustments",
+        ),
+        (
+            5,
+            "Total distributions",
+            Some(sum_of(Kind::Distribution, n_dist)),
+            Some(m.total_distributions),
+            money,
+            "Σ distributions",
+        ),
+        (
+            6,
+            "Recallable distributions",
+            Some(recallable),
+            Some(m.recallable_distributions),
+            money,
+            "Σ recallable distributions",
+        ),
+        (
+            7,
+            "Net PIC",
+            Some("B5-B7".into()),
+            Some(m.net_pic),
+            money,
+            "PIC − recallable distributions",
+        ),
+        (
+            8,
+            "NAV",
+            None,
+            m.nav,
+            money,
+            "Latest reported NAV on or before the date",
+        ),
+        (
+            9,
+            "DPI",
+            Some("B6/B5".into()),
+            m.dpi,
+            &ratio,
+            "Distributions / PIC",
+        ),
+        (
+            10,
+            "TVPI",
+            Some("(B6+B9)/B5".into()),
+            m.tvpi,
+            &ratio,
+            "(Distributions + NAV) / PIC",
+        ),
+        (
+            11,
+            "RVPI",
+            Some("B9/B5".into()),
+            m.rvpi,
+            &ratio,
+            "NAV / PIC",
+        ),
+        (
+            12,
+            "IRR (%)",
+            None,
+            m.irr,
+            &pct,
+            "XIRR of calls (−), distributions (+), adjustments and NAV",
+        ),
     ];
     for (r, label, formula, value, fmt, how) in rows {
         ws.write_string(r, 0, label)?;

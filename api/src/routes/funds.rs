@@ -39,7 +39,9 @@ pub async fn list(State(state): State<AppState>) -> Result<Json<Value>> {
             metrics: MetricsBody::from(&**s),
         })
         .collect();
-    Ok(Json(serde_json::to_value(items).map_err(|e| ApiError::Internal(e.into()))?))
+    Ok(Json(
+        serde_json::to_value(items).map_err(|e| ApiError::Internal(e.into()))?,
+    ))
 }
 
 pub async fn get(State(state): State<AppState>, Path(id): Path<i64>) -> Result<Json<Value>> {
@@ -54,7 +56,9 @@ pub async fn get(State(state): State<AppState>, Path(id): Path<i64>) -> Result<J
         fund: &fund,
         metrics: MetricsBody::from(&*snap),
     };
-    Ok(Json(serde_json::to_value(body).map_err(|e| ApiError::Internal(e.into()))?))
+    Ok(Json(
+        serde_json::to_value(body).map_err(|e| ApiError::Internal(e.into()))?,
+    ))
 }
 
 #[derive(Debug, Deserialize)]

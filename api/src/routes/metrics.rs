@@ -101,20 +101,21 @@ pub async fn fund_breakdown(
     let as_of = parse_as_of(q.as_of.as_deref())?;
     let snap = snapshot(&state, id, as_of).await?;
     let explained = breakdown(&snap.input, &selection, as_of);
-    let values: serde_json::Map<String, Value> = explained
-        .metrics
-        .iter()
-        .map(|m| {
-            let name = serde_json::to_value(m.metric).unwrap_or_default();
-            (name.as_str().unwrap_or_default().to_string(), json!(m.value))
-        })
+    // Through each breakdown's own serialization, so the values are JSON numbers like theirs.
+    let metrics =
+        serde_json::to_value(&explained.metrics).map_err(|e| ApiError::Internal(e.into()))?;
+    let values: serde_json::Map<String, Value> = metrics
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|m| Some((m["metric"].as_str()?.to_string(), m["value"].clone())))
         .collect();
     Ok(Json(json!({
         "fund_id": id,
         "as_of": explained.as_of,
         "as_of_defaulted": explained.as_of_defaulted,
         "values": values,
-        "metrics": explained.metrics,
+        "metrics": metrics,
         "notes": explained.notes,
         "discrepancies": snap.reconciliation.discrepancies,
     })))

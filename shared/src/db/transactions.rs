@@ -37,9 +37,7 @@ impl Kind {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "Unknown transaction type {0:?}: use one of capital_calls, distributions, adjustments."
-)]
+#[error("Unknown transaction type {0:?}: use one of capital_calls, distributions, adjustments.")]
 pub struct UnknownKind(pub String);
 
 impl FromStr for Kind {
@@ -225,7 +223,11 @@ pub async fn list(pool: &PgPool, f: &Filter) -> Result<(Vec<Transaction>, i64), 
 }
 
 /// Every transaction of one kind for the fund, oldest first (for exports).
-pub async fn all_of(pool: &PgPool, fund_id: i64, kind: Kind) -> Result<Vec<Transaction>, sqlx::Error> {
+pub async fn all_of(
+    pool: &PgPool,
+    fund_id: i64,
+    kind: Kind,
+) -> Result<Vec<Transaction>, sqlx::Error> {
     let filter = Filter {
         fund_id,
         kind: Some(kind),
