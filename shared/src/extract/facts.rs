@@ -68,7 +68,7 @@ pub fn parse_money(text: &str) -> Option<Decimal> {
     if let Some(a) = amounts::parse_amount(text) {
         return Some(a.value);
     }
-    let lower = text.trim().to_lowercase();
+    let text = text.trim();
     let magnitudes: [(&str, i64); 7] = [
         (" million", 1_000_000),
         ("million", 1_000_000),
@@ -79,8 +79,11 @@ pub fn parse_money(text: &str) -> Option<Decimal> {
         ("k", 1_000),
     ];
     for (suffix, scale) in magnitudes {
-        if let Some(head) = lower.strip_suffix(suffix)
-            && let Some(a) = amounts::parse_amount(head.trim_end())
+        let cut = text.len().saturating_sub(suffix.len());
+        if text.len() > suffix.len()
+            && text.is_char_boundary(cut)
+            && text[cut..].eq_ignore_ascii_case(suffix)
+            && let Some(a) = amounts::parse_amount(text[..cut].trim_end())
         {
             return Some(a.value * Decimal::from(scale));
         }
