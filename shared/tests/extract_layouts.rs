@@ -444,3 +444,53 @@ fn garbage_glyphs_do_not_panic() {
     let out = run(&[p]);
     assert!(out.capital_calls.is_empty());
 }
+
+#[test]
+fn running_header_does_not_break_a_continued_table() {
+    let header = [
+        (50.0, "Date"),
+        (150.0, "Type"),
+        (300.0, "Amount"),
+        (400.0, "Description"),
+    ];
+    let p1 = page(
+        1,
+        &[
+            heading(700.0, "Rebalancing Adjustments"),
+            l(680.0, &header),
+            l(
+                665.0,
+                &[
+                    (50.0, "2024-01-15"),
+                    (150.0, "Rebalance"),
+                    (300.0, "(100)"),
+                    (400.0, "Clawback"),
+                ],
+            ),
+        ],
+    );
+    let p2 = page(
+        2,
+        &[
+            l(
+                760.0,
+                &[(50.0, "Example Fund II - Quarterly Report Q2 2025")],
+            ),
+            l(740.0, &header),
+            l(
+                725.0,
+                &[
+                    (50.0, "2024-02-15"),
+                    (150.0, "True-up"),
+                    (300.0, "300"),
+                    (400.0, "Fee"),
+                ],
+            ),
+            l(710.0, &[(300.0, "200"), (400.0, "Total")]),
+        ],
+    );
+    let out = run(&[p1, p2]);
+    assert_eq!(out.adjustments.len(), 2, "{out:#?}");
+    assert_eq!(out.adjustments[1].amount, d("300"));
+    assert!(out.warnings.is_empty(), "{:#?}", out.warnings);
+}

@@ -171,10 +171,14 @@ pub fn parse_flag(text: &str) -> Option<bool> {
 /// A row that sums the table rather than listing a transaction.
 pub fn is_total_label(text: &str) -> bool {
     let t = text.trim().to_lowercase();
-    t.starts_with("total")
-        || t.starts_with("grand total")
-        || t.starts_with("sum")
-        || t.starts_with("subtotal")
+    let first = t
+        .split(|c: char| !c.is_alphanumeric() && c != '-')
+        .find(|w| !w.is_empty())
+        .unwrap_or("");
+    matches!(
+        first,
+        "total" | "totals" | "subtotal" | "sub-total" | "sum" | "grand"
+    ) && (first != "grand" || t.contains("total"))
 }
 
 #[cfg(test)]
@@ -263,5 +267,7 @@ mod tests {
         assert!(is_total_label("Total"));
         assert!(is_total_label("Total Distributions"));
         assert!(!is_total_label("Initial Capital Call"));
+        assert!(!is_total_label("Summit fee"));
+        assert!(is_total_label("Grand Total"));
     }
 }

@@ -174,10 +174,13 @@ pub fn reported_figure(pair: &Pair) -> Option<(&'static str, Decimal)> {
         || has("contributed capital")
         || has("total drawdowns")
         || has("capital contributions")
+        || has("contributions to date")
     {
         "total_capital_called"
     } else if has("total distributions")
         || has("cumulative distributions")
+        || has("distributions to date")
+        || has("total distributed")
         || label == "distributions"
     {
         "total_distributions"
@@ -188,10 +191,29 @@ pub fn reported_figure(pair: &Pair) -> Option<(&'static str, Decimal)> {
     };
     let parsed = match key {
         "tvpi" | "rvpi" | "dpi" => amounts::parse_multiple(value),
-        "irr_pct" => amounts::parse_percent(value),
+        "irr_pct" => amounts::parse_percent(value).or_else(|| amounts::parse_multiple(value)),
         _ => parse_money(value),
     }?;
     Some((key, parsed))
+}
+
+/// A date after "as of", "as at", "ended" or "ending" in running text ("Report as of June 30, 2025").
+pub fn phrase_date(text: &str) -> Option<NaiveDate> {
+    let lower = text.to_lowercase();
+    for marker in ["as of ", "as at ", "ended ", "ending "] {
+        let Some(pos) = lower.find(marker) else {
+            continue;
+        };
+        let rest = text.get(pos + marker.len()..)?;
+        let words: Vec<&str> = rest.split_whitespace().take(3).collect();
+        for n in (1..=words.len()).rev() {
+            let candidate = words[..n].join(" ");
+            if let Some(d) = dates::parse_date(candidate.trim_end_matches(['.', ',', ')'])) {
+                return Some(d);
+            }
+        }
+    }
+    None
 }
 
 /// "Quarterly Report - Q4 2024" gives the quarter's last day, a fallback report date.

@@ -19,6 +19,8 @@ use transactions::OpenTable;
 
 /// Lines above a header that may hold its title; further up is other text.
 const TITLE_LOOKBACK: usize = 3;
+/// Short lines a page may repeat at its top (fund name, report period) before a continued table.
+const RUNNING_HEADER_LINES: usize = 2;
 
 /// A short line left at the bottom of a page, which may title a table on the next page.
 #[derive(Debug, Clone)]
@@ -35,7 +37,9 @@ pub struct DocumentExtractor {
     open: Option<OpenTable>,
     carry: Vec<Carry>,
     first_heading: Option<(f32, String)>,
-    fallback_date: Option<NaiveDate>,
+    /// Report-date fallbacks: "as of <date>" in running text, then a "Q2 2025" period.
+    phrase_date: Option<NaiveDate>,
+    quarter_date: Option<NaiveDate>,
 }
 
 impl DocumentExtractor {
@@ -55,10 +59,9 @@ impl DocumentExtractor {
         let mut last_row_line: Option<usize> = None;
         let mut i = 0usize;
         while i < n {
-            let furniture_before = lines[last_end..i]
-                .iter()
-                .all(|l| text_blocks::is_furniture(&l.text()));
-            let at_page_top = last_end == 0 && furniture_before;
+            // Before the page's first table only furniture or a short running header may come
+            // for that table to continue one left open on the previous page.
+            let at_page_top = last_end == 0 && running_header_only(&lines[..i]);
             if let Some(cols) = Columns::from_header(&lines[i]) {
                 let (title, scale_text) = self.find_title(&lines, i, last_end, &mut is_title);
                 let from_carry = title.is_none() && at_page_top;
@@ -128,7 +131,7 @@ impl DocumentExtractor {
             self.out.fund.name = self.first_heading.take().map(|h| h.1);
         }
         if self.out.fund.report_date.is_none() {
-            self.out.fund.report_date = self.fallback_date;
+            self.out.fund.report_date = self.phrase_date.or(self.quarter_date);
         }
         self.out
     }
@@ -241,8 +244,11 @@ impl DocumentExtractor {
         {
             self.first_heading = Some((line.font_size, text.clone()));
         }
-        if self.fallback_date.is_none() {
-            self.fallback_date = facts::quarter_end(&text);
+        if self.phrase_date.is_none() {
+            self.phrase_date = facts::phrase_date(&text);
+        }
+        if self.quarter_date.is_none() {
+            self.quarter_date = facts::quarter_end(&text);
         }
         if self.out.fund.currency.is_none() {
             self.out.fund.currency = amounts::currency_in(&text).map(str::to_string);
@@ -250,16 +256,25 @@ impl DocumentExtractor {
         let cells: Vec<String> = line.segments.iter().map(|s| s.text()).collect();
         for pair in facts::pairs(&cells) {
             facts::apply_fact(&mut self.out.fund, &pair);
-            if let Some((key, value)) = facts::reported_figure(&pair)
-                && !self.out.reported.iter().any(|r| r.key == key)
-            {
-                self.out.reported.push(ReportedFigure {
+            if let Some((key, value)) = facts::reported_figure(&pair) {
+                let figure = ReportedFigure {
                     key: key.to_string(),
                     value,
                     page,
                     source_text: text.clone(),
-                });
+                };
+                self.add_reported(figure, &pair.label);
             }
+        }
+    }
+
+    /// Keeps the first statement of each figure, except that a net figure replaces a gross one.
+    fn add_reported(&mut self, figure: ReportedFigure, label: &str) {
+        let is_gross = |s: &str| s.to_lowercase().contains("gross");
+        match self.out.reported.iter_mut().find(|r| r.key == figure.key) {
+            None => self.out.reported.push(figure),
+            Some(old) if is_gross(&old.source_text) && !is_gross(label) => *old = figure,
+            Some(_) => {}
         }
     }
 
@@ -285,6 +300,26 @@ impl DocumentExtractor {
     fn warnings(&self) -> &[crate::domain::ExtractionWarning] {
         &self.out.warnings
     }
+}
+
+/// Lines that can precede a continued table: page furniture or up to RUNNING_HEADER_LINES short
+/// lines that name no table.
+fn running_header_only(lines: &[Line]) -> bool {
+    let mut content = 0;
+    for l in lines {
+        let text = l.text();
+        if text_blocks::is_furniture(&text) {
+            continue;
+        }
+        content += 1;
+        if content > RUNNING_HEADER_LINES
+            || text.split_whitespace().count() > 14
+            || classify::kind_from_title(&text).is_some()
+        {
+            return false;
+        }
+    }
+    true
 }
 
 #[cfg(test)]

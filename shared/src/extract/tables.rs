@@ -139,12 +139,8 @@ pub fn read_row(cols: &Columns, line: &Line) -> RowKind {
     let amount_text = cells[ai].trim();
     let date = dates::parse_date(date_text);
     let amount = amounts::parse_amount(amount_text);
-    let first = cells
-        .iter()
-        .find(|c| !c.is_empty())
-        .map_or("", |c| c.as_str());
-    if classify::is_total_label(first) && date.is_none() {
-        // Totals print their amount under the amount column; the label sits anywhere left of it.
+    if date.is_none() && cells.iter().any(|c| classify::is_total_label(c)) {
+        // Totals print their amount under the amount column; the label may sit in any column.
         return match amount {
             Some(a) if line.segments.len() >= 2 => RowKind::Total(a.value),
             _ => RowKind::End,
