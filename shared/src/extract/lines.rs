@@ -71,7 +71,7 @@ pub struct Line {
     pub right: f32,
     /// Dominant font size of the line's glyphs.
     pub font_size: f32,
-    /// Most glyphs are bold.
+    /// (Nearly) every glyph is bold.
     pub bold: bool,
 }
 
@@ -198,7 +198,8 @@ fn make_line(mut gs: Vec<&Glyph>) -> Option<Line> {
         left,
         right,
         font_size,
-        bold: bold_count * 2 > gs.len(),
+        // Nearly all glyphs: a bold label before a regular value is a fact, not a heading.
+        bold: bold_count * 10 >= gs.len() * 9,
     })
 }
 

@@ -36,7 +36,8 @@ pub struct DocumentExtractor {
     out: Extraction,
     open: Option<OpenTable>,
     carry: Vec<Carry>,
-    first_heading: Option<(f32, String)>,
+    /// The page-1 title, the fund name when no "Fund Name:" label states it.
+    first_heading: Option<String>,
     /// Report-date fallbacks: "as of <date>" in running text, then a "Q2 2025" period.
     phrase_date: Option<NaiveDate>,
     quarter_date: Option<NaiveDate>,
@@ -128,7 +129,7 @@ impl DocumentExtractor {
     pub fn finish(mut self) -> Extraction {
         self.close_table();
         if self.out.fund.name.is_none() {
-            self.out.fund.name = self.first_heading.take().map(|h| h.1);
+            self.out.fund.name = self.first_heading.take();
         }
         if self.out.fund.report_date.is_none() {
             self.out.fund.report_date = self.phrase_date.or(self.quarter_date);
@@ -226,6 +227,9 @@ impl DocumentExtractor {
             if in_table[idx] {
                 continue;
             }
+            if page == 1 && outside.is_empty() {
+                self.first_heading = title_line(line, metrics);
+            }
             outside.push(line);
             titles.push(is_title[idx]);
             self.read_facts(page, line);
@@ -236,14 +240,6 @@ impl DocumentExtractor {
 
     fn read_facts(&mut self, page: u32, line: &Line) {
         let text = line.text();
-        if page == 1
-            && self
-                .first_heading
-                .as_ref()
-                .is_none_or(|h| line.font_size > h.0 + 0.5)
-        {
-            self.first_heading = Some((line.font_size, text.clone()));
-        }
         if self.phrase_date.is_none() {
             self.phrase_date = facts::phrase_date(&text);
         }
@@ -300,6 +296,15 @@ impl DocumentExtractor {
     fn warnings(&self) -> &[crate::domain::ExtractionWarning] {
         &self.out.warnings
     }
+}
+
+/// The first line of a document when it is set larger than the body, like a report's title;
+/// numbered section headings are not titles.
+fn title_line(line: &Line, metrics: &PageMetrics) -> Option<String> {
+    let text = line.text();
+    let numbered = text.chars().next().is_some_and(|c| c.is_ascii_digit());
+    (line.font_size > metrics.body_size * 1.12 && metrics.is_heading(line) && !numbered)
+        .then_some(text)
 }
 
 /// Lines that can precede a continued table: page furniture or up to RUNNING_HEADER_LINES short

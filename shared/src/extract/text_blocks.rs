@@ -43,11 +43,7 @@ impl PageMetrics {
         let larger = line.font_size > self.body_size * 1.12;
         let short = words <= 14 && text.chars().count() <= 100;
         let sentence_end = text.ends_with('.') && !larger;
-        // "Label: value" lines are facts even when the label is bold.
-        let fact = text
-            .split_once(':')
-            .is_some_and(|(_, v)| !v.trim().is_empty());
-        short && !sentence_end && !fact && (larger || line.bold)
+        short && !sentence_end && (larger || line.bold)
     }
 }
 
@@ -104,8 +100,8 @@ fn is_label_line(text: &str) -> bool {
 pub fn build(page: u32, lines: &[&Line], titles: &[bool], m: &PageMetrics) -> Vec<TextBlock> {
     let mut out: Vec<TextBlock> = Vec::new();
     let mut open: Option<(String, &Line)> = None;
-    let width = (m.text_right - m.text_left).max(1.0);
     let mut prev_text = String::new();
+    let mut prev_heading: Option<&Line> = None;
     for (idx, line) in lines.iter().enumerate() {
         let text = line.text();
         if is_furniture(&text) {
@@ -116,27 +112,33 @@ pub fn build(page: u32, lines: &[&Line], titles: &[bool], m: &PageMetrics) -> Ve
             if let Some((p, _)) = open.take() {
                 out.push(paragraph(page, p));
             }
+            // A heading wrapped onto a second line stays one heading.
+            if let (Some(prev), Some(last)) = (prev_heading, out.last_mut())
+                && !is_title
+                && last.kind == TextBlockKind::Heading
+                && heading_wraps(prev, line, m)
+            {
+                last.text.push(' ');
+                last.text.push_str(&text);
+                prev_heading = Some(line);
+                continue;
+            }
             let kind = if is_title {
                 TextBlockKind::TableTitle
             } else {
                 TextBlockKind::Heading
             };
             out.push(TextBlock { page, kind, text });
+            prev_heading = (!is_title).then_some(*line);
             prev_text.clear();
             continue;
         }
+        prev_heading = None;
         let continues = match &open {
             Some((_, prev)) => {
-                let gap = prev.bottom - line.top;
-                let same_size = (prev.font_size - line.font_size).abs() < 0.6;
-                let prev_full = prev.right >= m.text_right - 0.12 * width;
                 let lower_start = text.chars().next().is_some_and(char::is_lowercase);
-                same_size
-                    && gap < 0.7 * line.font_size
-                    && gap > -0.5 * line.font_size
-                    && (prev_full || lower_start)
-                    && !starts_item(&text)
-                    && !is_label_line(&prev_text)
+                let wrapped = wraps(prev, line, m) || (lower_start && wraps_loosely(prev, line));
+                wrapped && !starts_item(&text) && !is_label_line(&prev_text)
             }
             None => false,
         };
@@ -160,6 +162,30 @@ pub fn build(page: u32, lines: &[&Line], titles: &[bool], m: &PageMetrics) -> Ve
         out.push(paragraph(page, p));
     }
     out
+}
+
+/// Headings wrap before the margin (they are set large), so a long first line is enough.
+fn heading_wraps(prev: &Line, line: &Line, m: &PageMetrics) -> bool {
+    let width = (m.text_right - m.text_left).max(1.0);
+    let text = prev.text();
+    wraps_loosely(prev, line)
+        && prev.bold == line.bold
+        && prev.right >= m.text_left + 0.6 * width
+        && !text.ends_with([':', '.'])
+}
+
+/// Same size and directly below: the vertical part of a wrap.
+fn wraps_loosely(prev: &Line, line: &Line) -> bool {
+    let gap = prev.bottom - line.top;
+    (prev.font_size - line.font_size).abs() < 0.6
+        && gap < 0.7 * line.font_size
+        && gap > -0.5 * line.font_size
+}
+
+/// `line` continues `prev`: directly below in the same style, and `prev` ran to the right margin.
+fn wraps(prev: &Line, line: &Line, m: &PageMetrics) -> bool {
+    let width = (m.text_right - m.text_left).max(1.0);
+    wraps_loosely(prev, line) && prev.bold == line.bold && prev.right >= m.text_right - 0.12 * width
 }
 
 fn paragraph(page: u32, text: String) -> TextBlock {
