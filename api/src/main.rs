@@ -1,3 +1,4 @@
+<<<<<<< HEAD
 //! `fundlens-api`: the HTTP API on API_ADDR (default :8000) until SIGINT/SIGTERM.
 use shared::config::Config;
 
@@ -13,3 +14,6 @@ async fn main() -> anyhow::Result<()> {
     tracing::info!("API stopped");
     Ok(())
 }
+=======
+fn main() {}
+>>>>>>> extract
