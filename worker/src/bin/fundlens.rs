@@ -1,6 +1,3 @@
-<<<<<<< HEAD
-fn main() {}
-=======
 //! Command-line access to the extractor: `extract` prints one document's JSON, `bench-extract` times it.
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -144,4 +141,3 @@ fn bench_cmd(paths: &[String]) -> Result<()> {
     );
     Ok(())
 }
->>>>>>> extract
