@@ -1,4 +1,3 @@
-<<<<<<< HEAD
 //! `fundlens-api`: the HTTP API on API_ADDR (default :8000) until SIGINT/SIGTERM.
 use shared::config::Config;
 
@@ -14,6 +13,3 @@ async fn main() -> anyhow::Result<()> {
     tracing::info!("API stopped");
     Ok(())
 }
-=======
-fn main() {}
->>>>>>> extract
