@@ -222,6 +222,16 @@ fn sum_of(kind: Kind, n: usize) -> String {
     }
 }
 
+/// (row, label, formula without '=', engine value, number format, explanation).
+type MetricRow<'a> = (
+    u32,
+    &'a str,
+    Option<String>,
+    Option<Decimal>,
+    &'a Format,
+    &'a str,
+);
+
 fn write_metrics(
     ws: &mut Worksheet,
     m: &FundMetrics,
@@ -250,7 +260,7 @@ fn write_metrics(
     };
     // (row, label, formula without '=', engine value, format, explanation); rows are 0-based
     // here and 1-based inside formulas: PIC sits in B5, distributions in B6, NAV in B9.
-    let rows: [(u32, &str, Option<String>, Option<Decimal>, &Format, &str); 11] = [
+    let rows: [MetricRow; 11] = [
         (
             2,
             "Gross contributions",
