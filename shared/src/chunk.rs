@@ -1,0 +1,1 @@
+//! Splitting a document's text blocks into retrieval chunks.
