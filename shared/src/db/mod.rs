@@ -1,1 +1,2 @@
 //! Database access, one module per table group.
+pub mod chunks;
