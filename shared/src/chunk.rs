@@ -229,7 +229,7 @@ impl<'a> Builder<'a> {
         let last = self.pieces.last()?;
         let sentence = text::sentences(&last.text).pop()?;
         let tokens = estimate_tokens(&sentence);
-        (tokens <= self.options.overlap_max_tokens && !last.sticky).then(|| Piece {
+        (tokens <= self.options.overlap_max_tokens && !last.sticky).then_some(Piece {
             text: sentence,
             page: last.page,
             tokens,
