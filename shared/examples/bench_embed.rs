@@ -47,7 +47,29 @@ fn chunk(i: usize) -> String {
         .join(" ")
 }
 
-fn ms_per_text(embedder: &Embedder, texts: &[&str], one_at_a_time: bool, rounds: usize) -> f64 {
+/// CPU time of the whole process (all threads) in ms, from /proc: other builds share this
+/// machine, so wall time alone overstates what the embedder costs.
+fn cpu_ms() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the parenthesised command name; utime and stime are the 12th and 13th.
+    let rest = stat.rsplit(')').next().unwrap_or("");
+    let ticks: f64 = rest
+        .split_whitespace()
+        .skip(11)
+        .take(2)
+        .filter_map(|v| v.parse::<f64>().ok())
+        .sum();
+    ticks * 10.0 // USER_HZ is 100 on Linux
+}
+
+/// (wall, cpu) ms per text.
+fn ms_per_text(
+    embedder: &Embedder,
+    texts: &[&str],
+    one_at_a_time: bool,
+    rounds: usize,
+) -> (f64, f64) {
+    let cpu = cpu_ms();
     let start = Instant::now();
     for _ in 0..rounds {
         if one_at_a_time {
@@ -58,15 +80,19 @@ fn ms_per_text(embedder: &Embedder, texts: &[&str], one_at_a_time: bool, rounds:
             embedder.embed(texts).unwrap();
         }
     }
-    start.elapsed().as_secs_f64() * 1000.0 / (rounds * texts.len()) as f64
+    let n = (rounds * texts.len()) as f64;
+    (
+        start.elapsed().as_secs_f64() * 1000.0 / n,
+        (cpu_ms() - cpu) / n,
+    )
 }
 
 fn report(embedder: &Embedder, label: &str, texts: &[&str], rounds: usize) {
     let tokens: usize = texts.iter().map(|t| embedder.token_count(t).unwrap()).sum();
-    let single = ms_per_text(embedder, texts, true, rounds);
-    let batched = ms_per_text(embedder, texts, false, rounds);
+    let (single, single_cpu) = ms_per_text(embedder, texts, true, rounds);
+    let (batched, batched_cpu) = ms_per_text(embedder, texts, false, rounds);
     println!(
-        "{label:<16} {} texts, {:.1} tokens avg: one at a time {single:.2} ms/text, batches of 32 {batched:.2} ms/text",
+        "{label:<16} {} texts, {:.1} tokens avg: one at a time {single:.2} ms/text (cpu {single_cpu:.2}), batched {batched:.2} ms/text (cpu {batched_cpu:.2})",
         texts.len(),
         tokens as f64 / texts.len() as f64
     );

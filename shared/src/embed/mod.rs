@@ -2,7 +2,7 @@
 mod local;
 mod pool;
 
-pub use local::{DEFAULT_BATCH_SIZE, Embedder};
+pub use local::{DEFAULT_BATCH_SIZE, DEFAULT_MAX_BATCH_TOKENS, Embedder};
 
 use std::path::PathBuf;
 
