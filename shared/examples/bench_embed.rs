@@ -1,7 +1,8 @@
 //! Embedding speed: model load, then ms per text for short questions and ~150-token chunks.
 //!
 //! `cargo run --release -p fundlens-shared --example bench_embed` (needs EMBEDDING_MODEL_DIR;
-//! RAYON_NUM_THREADS limits candle's matmul threads).
+//! RAYON_NUM_THREADS limits candle's threads). Prints wall and process CPU time per text: on a
+//! shared machine the CPU figure is the better guide to what an idle machine would show.
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -118,4 +119,7 @@ fn main() {
     let chunks: Vec<&str> = chunks.iter().map(String::as_str).collect();
     report(&embedder, "short questions", &questions, 3);
     report(&embedder, "report chunks", &chunks, 2);
+    println!(
+        "python reference (sentence-transformers + torch, 2 threads, idle machine): short 27.1 / 3.0 ms, chunks 27.0 / 17.7 ms"
+    );
 }
