@@ -52,11 +52,7 @@ fn required(name: &str) -> Result<String, ConfigError> {
     std::env::var(name)
         .ok()
         .filter(|v| !v.trim().is_empty())
-        .ok_or_else(|| {
-            ConfigError(format!(
-                "{name} must be set (run scripts/setup.sh, see README)"
-            ))
-        })
+        .ok_or_else(|| ConfigError(format!("{name} must be set (run scripts/setup.sh, see README)")))
 }
 
 impl Config {
@@ -87,11 +83,8 @@ impl Config {
             embedding_model_dir: std::env::var("EMBEDDING_MODEL_DIR").ok().map(PathBuf::from),
             json_logs: var("LOG_FORMAT", "pretty".to_string())? == "json",
         };
-        if cfg.worker_concurrency == 0 || cfg.api_db_pool_size == 0 || cfg.worker_db_pool_size == 0
-        {
-            return Err(ConfigError(
-                "pool sizes and WORKER_CONCURRENCY must be at least 1".into(),
-            ));
+        if cfg.worker_concurrency == 0 || cfg.api_db_pool_size == 0 || cfg.worker_db_pool_size == 0 {
+            return Err(ConfigError("pool sizes and WORKER_CONCURRENCY must be at least 1".into()));
         }
         Ok(cfg)
     }

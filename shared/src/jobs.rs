@@ -45,38 +45,22 @@ pub enum JobState {
 
 impl JobQueue {
     pub fn new(conn: ConnectionManager, queue_name: &str) -> Self {
-        Self {
-            storage: storage(conn.clone(), queue_name),
-            conn,
-            queue_name: queue_name.to_string(),
-        }
+        Self { storage: storage(conn.clone(), queue_name), conn, queue_name: queue_name.to_string() }
     }
 
     /// Pushes a job for `document_id` and returns its id (a ULID).
-    pub async fn enqueue(
-        &self,
-        document_id: i64,
-        request_id: Option<String>,
-    ) -> Result<String, QueueError> {
+    pub async fn enqueue(&self, document_id: i64, request_id: Option<String>) -> Result<String, QueueError> {
         let id = Ulid::generate();
-        let task = TaskBuilder::new(IngestDocument {
-            document_id,
-            request_id,
-        })
-        .task_id(TaskId::from_ulid(id))
-        .build();
+        let task = TaskBuilder::new(IngestDocument { document_id, request_id })
+            .task_id(TaskId::from_ulid(id))
+            .build();
         let mut storage = self.storage.clone();
-        storage
-            .push_task(task)
-            .await
-            .map_err(|e| QueueError(e.to_string()))?;
+        storage.push_task(task).await.map_err(|e| QueueError(e.to_string()))?;
         Ok(id.to_string())
     }
 
     pub async fn job_state(&self, job_id: &str) -> Result<JobState, QueueError> {
-        let Ok(ulid) = job_id.parse::<Ulid>() else {
-            return Ok(JobState::Gone);
-        };
+        let Ok(ulid) = job_id.parse::<Ulid>() else { return Ok(JobState::Gone) };
         let mut storage = self.storage.clone();
         let task = storage
             .fetch_by_id(&TaskId::from_ulid(ulid))

@@ -19,9 +19,7 @@ pub enum PdfError {
     Encrypted,
     #[error("the PDF is damaged or truncated and cannot be opened ({0})")]
     Corrupt(String),
-    #[error(
-        "the PDF has no text layer (it looks like a scanned image); OCR is not supported, upload a PDF with selectable text"
-    )]
+    #[error("the PDF has no text layer (it looks like a scanned image); OCR is not supported, upload a PDF with selectable text")]
     NoTextLayer,
     #[error("the PDF library could not be loaded: {0}")]
     Library(String),
@@ -87,7 +85,10 @@ pub fn looks_like_pdf(bytes: &[u8]) -> bool {
 
 /// Opens `bytes` and hands each page to `on_page` in order (page, total pages), so the caller
 /// can process and drop pages one at a time. Returns the page count.
-pub fn read_pages(bytes: &[u8], mut on_page: impl FnMut(Page, u32)) -> Result<u32, PdfError> {
+pub fn read_pages(
+    bytes: &[u8],
+    mut on_page: impl FnMut(Page, u32),
+) -> Result<u32, PdfError> {
     if bytes.is_empty() {
         return Err(PdfError::Empty);
     }
@@ -95,9 +96,7 @@ pub fn read_pages(bytes: &[u8], mut on_page: impl FnMut(Page, u32)) -> Result<u3
         return Err(PdfError::NotAPdf);
     }
     let pdfium = pdfium()?;
-    let doc = pdfium
-        .load_pdf_from_byte_slice(bytes, None)
-        .map_err(classify)?;
+    let doc = pdfium.load_pdf_from_byte_slice(bytes, None).map_err(classify)?;
     let pages = doc.pages();
     let total = pages.len() as u32;
     if total == 0 {
@@ -119,12 +118,7 @@ pub fn read_pages(bytes: &[u8], mut on_page: impl FnMut(Page, u32)) -> Result<u3
                 top: b.top().value,
                 font_size: c.scaled_font_size().value,
                 bold: c.font_weight().is_some_and(|w| {
-                    matches!(
-                        w,
-                        PdfFontWeight::Weight700Bold
-                            | PdfFontWeight::Weight800
-                            | PdfFontWeight::Weight900
-                    )
+                    matches!(w, PdfFontWeight::Weight700Bold | PdfFontWeight::Weight800 | PdfFontWeight::Weight900)
                 }) || c.font_name().to_ascii_lowercase().contains("bold"),
             });
         }

@@ -7,11 +7,7 @@ pub fn init(json: bool) {
         .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,apalis=warn"));
     let builder = fmt().with_env_filter(filter).with_target(true);
     // A second init (tests starting several apps) is harmless, so the error is ignored.
-    let _ = if json {
-        builder.json().try_init()
-    } else {
-        builder.try_init()
-    };
+    let _ = if json { builder.json().try_init() } else { builder.try_init() };
 }
 
 /// Runs CPU-bound work on the blocking pool inside the current tracing span.

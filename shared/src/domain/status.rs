@@ -29,9 +29,7 @@ impl std::str::FromStr for DocumentStatus {
             "processing" => Ok(Self::Processing),
             "completed" => Ok(Self::Completed),
             "failed" => Ok(Self::Failed),
-            other => Err(format!(
-                "unknown status {other:?}: use queued, processing, completed or failed"
-            )),
+            other => Err(format!("unknown status {other:?}: use queued, processing, completed or failed")),
         }
     }
 }
