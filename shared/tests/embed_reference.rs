@@ -97,3 +97,24 @@ fn handles_empty_input_and_overlong_text() {
     );
     assert_eq!(embedder.max_seq_length(), 256);
 }
+
+#[test]
+fn batching_does_not_change_results() {
+    let embedder = Embedder::load(&model_dir()).unwrap();
+    let long = "Capital calls fund new investments and partnership expenses. ".repeat(40);
+    let mut texts: Vec<String> = reference().items.into_iter().map(|i| i.text).collect();
+    texts.insert(2, long);
+    let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
+
+    let default = embedder.embed(&texts).unwrap();
+    let embedder = embedder.with_batch_size(1);
+    let one_by_one = embedder.embed(&texts).unwrap();
+    let embedder = embedder
+        .with_batch_size(64)
+        .with_max_batch_tokens(usize::MAX);
+    let one_batch = embedder.embed(&texts).unwrap();
+    for (i, text) in texts.iter().enumerate() {
+        assert_close(text, &one_by_one[i], &default[i]);
+        assert_close(text, &one_batch[i], &default[i]);
+    }
+}

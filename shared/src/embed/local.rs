@@ -1,5 +1,5 @@
 //! The candle BERT encoder and its WordPiece tokenizer, read from a sentence-transformers model folder.
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use candle_core::{DType, Device, Tensor};
 use candle_nn::VarBuilder;
@@ -12,9 +12,9 @@ use super::{EMBEDDING_DIM, EmbedError, pool};
 pub const DEFAULT_BATCH_SIZE: usize = 32;
 
 /// Most padded tokens per forward pass. Measured with candle 0.11 on this machine's CPU: a batch
-/// of 32 ~130-token chunks costs ~35% more CPU per text than batches of 8, because its
-/// intermediate tensors (tens of MB) are mapped and faulted in afresh by the allocator on every
-/// pass while ~1k-token batches reuse heap memory.
+/// of 32 ~130-token chunks costs ~35% more CPU per text than batches of 8. Its intermediate
+/// tensors (tens of MB) are mapped and faulted in afresh by glibc's allocator on every pass
+/// (raising glibc's mmap/trim thresholds removes the difference); ~1k-token batches reuse heap.
 pub const DEFAULT_MAX_BATCH_TOKENS: usize = 1024;
 
 /// sentence-transformers' `max_seq_length` for all-MiniLM-L6-v2, used when the folder lacks
@@ -193,7 +193,7 @@ impl Embedder {
     }
 }
 
-fn load_tokenizer(path: &PathBuf, max_seq_length: usize) -> Result<Tokenizer, EmbedError> {
+fn load_tokenizer(path: &Path, max_seq_length: usize) -> Result<Tokenizer, EmbedError> {
     let mut tokenizer = Tokenizer::from_file(path).map_err(|e| invalid(path, e))?;
     // tokenizer.json ships with fixed padding to 128 and truncation at 128; replace both:
     // padding happens per batch in `forward`, truncation at sentence-transformers' length.
