@@ -11,11 +11,12 @@ use super::{EMBEDDING_DIM, EmbedError, pool};
 /// Most texts per forward pass: enough to amortise per-call overhead on short texts.
 pub const DEFAULT_BATCH_SIZE: usize = 32;
 
-/// Most padded tokens per forward pass. Measured with candle 0.11 on this machine's CPU: a batch
-/// of 32 ~130-token chunks costs ~35% more CPU per text than batches of 8. Its intermediate
-/// tensors (tens of MB) are mapped and faulted in afresh by glibc's allocator on every pass
-/// (raising glibc's mmap/trim thresholds removes the difference); ~1k-token batches reuse heap.
-pub const DEFAULT_MAX_BATCH_TOKENS: usize = 1024;
+/// Most padded tokens per forward pass. Measured with candle 0.11 (one thread, AVX-512 gemm) on
+/// ~130-token chunks: ~34 ms CPU per text in passes of one, ~29–40 ms at 512 tokens, ~42 ms at
+/// 1024, ~43 ms at 2048. Large intermediate tensors are mapped and faulted in afresh by glibc's
+/// allocator on every pass (raising its mmap/trim thresholds removes most of the difference).
+/// 512 still lets 32 short questions (~15 tokens) share one pass, where batching pays 3×.
+pub const DEFAULT_MAX_BATCH_TOKENS: usize = 512;
 
 /// sentence-transformers' `max_seq_length` for all-MiniLM-L6-v2, used when the folder lacks
 /// `sentence_bert_config.json`. tokenizer.json says 128, which is *not* what the reference uses.
