@@ -1,5 +1,6 @@
 //! Code both binaries share: configuration, database access, job definitions, PDF reading,
 //! extraction and metrics logic.
+pub mod chunk;
 pub mod config;
 pub mod db;
 pub mod domain;

@@ -1,5 +1,6 @@
 //! Database access, one module per table group. Every function borrows a connection from the
 //! process's one pool (or runs inside a caller's transaction) and gives it back at once.
+pub mod chunks;
 pub mod documents;
 pub mod extraction;
 pub mod funds;

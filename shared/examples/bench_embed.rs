@@ -1,0 +1,125 @@
+//! Embedding speed: model load, then ms per text for short questions and ~150-token chunks.
+//!
+//! `cargo run --release -p fundlens-shared --example bench_embed` (needs EMBEDDING_MODEL_DIR;
+//! RAYON_NUM_THREADS limits candle's threads). Prints wall and process CPU time per text: on a
+//! shared machine the CPU figure is the better guide to what an idle machine would show.
+use std::path::PathBuf;
+use std::time::Instant;
+
+use shared::embed::Embedder;
+
+const QUESTIONS: &[&str] = &[
+    "What is the current DPI of this fund?",
+    "Show me all capital calls in 2024",
+    "How much has been distributed to limited partners so far?",
+    "What is the distribution to paid-in ratio?",
+    "Which distributions were recallable last year?",
+    "What was the net asset value at the end of the quarter?",
+    "How is paid-in capital calculated for this fund?",
+    "What is the fund's internal rate of return since inception?",
+    "List the management fee adjustments for the third quarter",
+    "How does TVPI differ from DPI in this report?",
+    "When was the most recent capital call and how large was it?",
+    "What does residual value to paid-in capital measure here?",
+    "Who is the general partner and what is the vintage year?",
+    "Summarise the fund's investment strategy in two sentences",
+    "Are there any clawbacks or rebalancing entries recorded?",
+    "What is the total committed capital of the partnership?",
+];
+
+const SENTENCES: &[&str] = &[
+    "The Fund called capital from its limited partners to finance two new platform investments in the energy-transition sector.",
+    "Distributions during the quarter consisted of proceeds from the partial sale of a portfolio company and recurring dividend income.",
+    "Paid-in capital is computed as gross capital contributions less any adjustments such as refunds of excess calls.",
+    "Net asset value reflects the fair value of the remaining investments as determined by the general partner under the valuation policy.",
+    "A portion of the distribution is recallable and may be called again to fund follow-on investments or partnership expenses.",
+    "The distribution to paid-in ratio measures cash returned to investors relative to the capital they have contributed.",
+    "Management fees are charged quarterly in advance on committed capital during the investment period and on invested capital thereafter.",
+    "The internal rate of return is calculated from dated cash flows, with the reported net asset value treated as a terminal value.",
+    "Unrealised gains increased following an independent valuation of the logistics portfolio at the end of the reporting period.",
+    "The general partner expects further realisations over the next twelve months as market conditions for exits continue to improve.",
+];
+
+/// About 150 WordPiece tokens: six sentences, rotated so every chunk is different text.
+fn chunk(i: usize) -> String {
+    (0..6)
+        .map(|k| SENTENCES[(i + k * 3) % SENTENCES.len()])
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// CPU time of the whole process (all threads) in ms, from /proc: other builds share this
+/// machine, so wall time alone overstates what the embedder costs.
+fn cpu_ms() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the parenthesised command name; utime and stime are the 12th and 13th.
+    let rest = stat.rsplit(')').next().unwrap_or("");
+    let ticks: f64 = rest
+        .split_whitespace()
+        .skip(11)
+        .take(2)
+        .filter_map(|v| v.parse::<f64>().ok())
+        .sum();
+    ticks * 10.0 // USER_HZ is 100 on Linux
+}
+
+/// (wall, cpu) ms per text.
+fn ms_per_text(
+    embedder: &Embedder,
+    texts: &[&str],
+    one_at_a_time: bool,
+    rounds: usize,
+) -> (f64, f64) {
+    let cpu = cpu_ms();
+    let start = Instant::now();
+    for _ in 0..rounds {
+        if one_at_a_time {
+            for t in texts {
+                embedder.embed(&[t]).unwrap();
+            }
+        } else {
+            embedder.embed(texts).unwrap();
+        }
+    }
+    let n = (rounds * texts.len()) as f64;
+    (
+        start.elapsed().as_secs_f64() * 1000.0 / n,
+        (cpu_ms() - cpu) / n,
+    )
+}
+
+fn report(embedder: &Embedder, label: &str, texts: &[&str], rounds: usize) {
+    let tokens: usize = texts.iter().map(|t| embedder.token_count(t).unwrap()).sum();
+    let (single, single_cpu) = ms_per_text(embedder, texts, true, rounds);
+    let (batched, batched_cpu) = ms_per_text(embedder, texts, false, rounds);
+    println!(
+        "{label:<16} {} texts, {:.1} tokens avg: one at a time {single:.2} ms/text (cpu {single_cpu:.2}), batched {batched:.2} ms/text (cpu {batched_cpu:.2})",
+        texts.len(),
+        tokens as f64 / texts.len() as f64
+    );
+}
+
+fn main() {
+    let dir = PathBuf::from(
+        std::env::var_os("EMBEDDING_MODEL_DIR").expect("EMBEDDING_MODEL_DIR must be set"),
+    );
+    let start = Instant::now();
+    let embedder = Embedder::load(&dir).unwrap();
+    println!(
+        "model load: {:.0} ms",
+        start.elapsed().as_secs_f64() * 1000.0
+    );
+    println!("candle threads: {}", candle_core::utils::get_num_threads());
+
+    // Warm-up: first calls pay for allocation and thread-pool start.
+    embedder.embed(&QUESTIONS[..4]).unwrap();
+
+    let questions: Vec<&str> = QUESTIONS.iter().cycle().take(64).copied().collect();
+    let chunks: Vec<String> = (0..64).map(chunk).collect();
+    let chunks: Vec<&str> = chunks.iter().map(String::as_str).collect();
+    report(&embedder, "short questions", &questions, 3);
+    report(&embedder, "report chunks", &chunks, 2);
+    println!(
+        "python reference (sentence-transformers + torch, 2 threads, idle machine): short 27.1 / 3.0 ms, chunks 27.0 / 17.7 ms"
+    );
+}

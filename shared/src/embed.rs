@@ -1,1 +1,0 @@
-//! The sentence-embedding model, loaded once per process.

@@ -1,0 +1,120 @@
+//! The in-process embedder must reproduce sentence-transformers' vectors for the reference texts.
+use std::path::PathBuf;
+
+use shared::embed::{EMBEDDING_DIM, Embedder};
+
+const TOLERANCE: f32 = 1e-4;
+
+fn data_dir() -> PathBuf {
+    std::env::var_os("FUNDLENS_DATA_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            // Test data lives beside the clone, never in it: <workspace root>/../shared/data.
+            let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+            manifest.join("../../shared/data")
+        })
+}
+
+fn model_dir() -> PathBuf {
+    // Fails rather than skips: CI sets it, and a silent skip would hide a broken embedder.
+    std::env::var_os("EMBEDDING_MODEL_DIR")
+        .map(PathBuf::from)
+        .expect(
+            "EMBEDDING_MODEL_DIR is not set: run `eval \"$(scripts/setup.sh)\"` before the tests",
+        )
+}
+
+#[derive(serde::Deserialize)]
+struct Reference {
+    items: Vec<Item>,
+}
+
+#[derive(serde::Deserialize)]
+struct Item {
+    text: String,
+    embedding: Vec<f32>,
+}
+
+fn reference() -> Reference {
+    let path = data_dir().join("embedding_reference.json");
+    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_json::from_slice(&bytes).unwrap()
+}
+
+fn assert_close(text: &str, got: &[f32], want: &[f32]) {
+    assert_eq!(got.len(), EMBEDDING_DIM, "{text:?}");
+    assert_eq!(want.len(), EMBEDDING_DIM, "{text:?}");
+    let worst = got
+        .iter()
+        .zip(want)
+        .map(|(g, w)| (g - w).abs())
+        .enumerate()
+        .fold((0, 0f32), |a, b| if b.1 > a.1 { b } else { a });
+    println!("{text:?}: largest difference {:.2e}", worst.1);
+    assert!(
+        worst.1 <= TOLERANCE,
+        "{text:?}: component {} differs by {}",
+        worst.0,
+        worst.1
+    );
+}
+
+#[test]
+fn matches_sentence_transformers_batched_and_one_at_a_time() {
+    let embedder = Embedder::load(&model_dir()).unwrap();
+    let reference = reference();
+    assert!(!reference.items.is_empty());
+
+    // One batch exercises padding between texts of different lengths.
+    let texts: Vec<&str> = reference.items.iter().map(|i| i.text.as_str()).collect();
+    let batched = embedder.embed(&texts).unwrap();
+    assert_eq!(batched.len(), texts.len());
+    for (item, got) in reference.items.iter().zip(&batched) {
+        assert_close(&item.text, got, &item.embedding);
+    }
+
+    for item in &reference.items {
+        let single = embedder.embed(&[item.text.as_str()]).unwrap();
+        assert_close(&item.text, &single[0], &item.embedding);
+    }
+}
+
+#[test]
+fn handles_empty_input_and_overlong_text() {
+    let embedder = Embedder::load(&model_dir()).unwrap();
+    assert!(embedder.embed(&[]).unwrap().is_empty());
+
+    let long = "distribution ".repeat(1000);
+    let out = embedder.embed(&["", &long]).unwrap();
+    assert_eq!(out.len(), 2);
+    for v in &out {
+        let norm: f32 = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+        assert!((norm - 1.0).abs() < 1e-4, "norm {norm}");
+    }
+    assert_eq!(
+        embedder.token_count(&long).unwrap(),
+        embedder.max_seq_length()
+    );
+    assert_eq!(embedder.max_seq_length(), 256);
+}
+
+#[test]
+fn batching_does_not_change_results() {
+    let embedder = Embedder::load(&model_dir()).unwrap();
+    let long = "Capital calls fund new investments and partnership expenses. ".repeat(40);
+    let mut texts: Vec<String> = reference().items.into_iter().map(|i| i.text).collect();
+    texts.insert(2, long);
+    let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
+
+    let default = embedder.embed(&texts).unwrap();
+    let embedder = embedder.with_batch_size(1);
+    let one_by_one = embedder.embed(&texts).unwrap();
+    let embedder = embedder
+        .with_batch_size(64)
+        .with_max_batch_tokens(usize::MAX);
+    let one_batch = embedder.embed(&texts).unwrap();
+    for (i, text) in texts.iter().enumerate() {
+        assert_close(text, &one_by_one[i], &default[i]);
+        assert_close(text, &one_batch[i], &default[i]);
+    }
+}
