@@ -1,6 +1,7 @@
 //! Code both binaries share: configuration, database access, job definitions, PDF reading,
 //! extraction and metrics logic.
 pub mod config;
+pub mod config_ops;
 pub mod db;
 pub mod domain;
 pub mod embed;

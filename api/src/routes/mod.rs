@@ -2,3 +2,4 @@
 pub mod documents;
 pub mod funds;
 pub mod health;
+pub mod ops;
