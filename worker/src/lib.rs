@@ -84,12 +84,22 @@ pub async fn run(
     let concurrency = config.worker_concurrency;
     let job_ctx = ctx.clone();
     let monitor = Monitor::new()
-        .register(move |_| {
-            WorkerBuilder::new(worker_name.clone())
+        .register(move |restarts| {
+            // A restarted worker registers under a new name: apalis refuses a name still held.
+            WorkerBuilder::new(format!("{worker_name}-r{restarts}"))
                 .backend(storage.clone())
                 .data(job_ctx.clone())
                 .concurrency(concurrency)
                 .build(ingest::ingest)
+        })
+        // apalis ends a worker whose backend fails a poll (Redis down) and, left alone, never
+        // starts it again: the process would live on, reaping but taking no jobs. The callback
+        // is synchronous, so the pause between attempts blocks one runtime thread for a second;
+        // that is the price of not spinning against a dead Redis.
+        .should_restart(|worker, error| {
+            tracing::warn!(%error, restarts = worker.restarts(), "job consumer stopped; restarting it in 1 s");
+            std::thread::sleep(Duration::from_secs(1));
+            true
         })
         .shutdown_timeout(config.job_timeout + Duration::from_secs(5));
 
