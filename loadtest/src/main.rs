@@ -90,6 +90,7 @@ async fn measure(stack: &stack::Stack, plan: &Plan) -> anyhow::Result<bool> {
     let probes = watch::Probes::start(base.clone());
     let (api_pid, worker_pids) = stack.pids();
     let mut all = Stats::default();
+    let run_started = Instant::now();
 
     // Seed: the sample reports, so that funds, metrics and transactions have data.
     let samples = workload::sample_pdfs(usize::MAX)?;
@@ -166,8 +167,8 @@ async fn measure(stack: &stack::Stack, plan: &Plan) -> anyhow::Result<bool> {
         );
         let samples = samples.clone();
         let n = plan.uploads;
-        // Spread over roughly the expected length of the mix.
-        let gap = Duration::from_millis(if plan.short { 100 } else { 250 });
+        // Close together, so that the whole mix runs while the workers ingest.
+        let gap = Duration::from_millis(10);
         tokio::spawn(async move {
             let mut stats = Stats::default();
             for i in 0..n {

@@ -89,7 +89,7 @@ impl Stats {
     pub fn print(&self, title: &str, elapsed: Duration, ceiling_rps: f64) {
         let rps = self.total() as f64 / elapsed.as_secs_f64();
         println!(
-            "\n== {title}: {} requests in {:.1} s = {rps:.0} req/s ({:.2} of the ceiling {ceiling_rps:.0} req/s)",
+            "\n== {title}: {} requests in {:.2} s = {rps:.0} req/s ({:.2} of the ceiling {ceiling_rps:.0} req/s)",
             self.total(),
             elapsed.as_secs_f64(),
             rps / ceiling_rps
