@@ -271,8 +271,8 @@ async fn measure(stack: &stack::Stack, plan: &Plan) -> anyhow::Result<bool> {
     let (max_api, max_worker) = conns.finish().await?;
     probe_stats.print(
         "(c) probes every 50 ms throughout",
-        Duration::from_secs(1),
-        1.0,
+        run_started.elapsed(),
+        seq_ceiling_rps,
     );
     let health_p99 = probe_stats
         .endpoints
