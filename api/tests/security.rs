@@ -1,8 +1,6 @@
 //! Hostile input through the real router: path-traversal names, oversized and mistyped bodies,
 //! malformed JSON, absurd paging, SQL-injection strings; plus API keys, CORS, rate limiting and
 //! the `/metrics` exporter. Every case gets a clear 4xx (or is stored as inert text).
-use std::sync::Arc;
-
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use fundlens_api::{AppState, app};
@@ -19,11 +17,7 @@ async fn state(pool: PgPool, tweak: impl FnOnce(&mut shared::config::Config)) ->
         .await
         .expect("redis");
     let queue = JobQueue::new(redis, &config.queue_name);
-    AppState {
-        db: pool,
-        queue,
-        config: Arc::new(config),
-    }
+    AppState::new(pool, queue, config)
 }
 
 async fn send_raw(state: &AppState, req: Request<Body>) -> axum::response::Response {
