@@ -43,6 +43,9 @@ impl From<JsonRejection> for ApiError {
             JsonRejection::JsonSyntaxError(e) => {
                 ApiError::BadRequest(format!("The body is not valid JSON: {}.", e.body_text()))
             }
+            other if other.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
+                ApiError::PayloadTooLarge("The request body is larger than the 1 MB limit.".into())
+            }
             other => ApiError::BadRequest(format!("Invalid request body: {}.", other.body_text())),
         }
     }

@@ -2,6 +2,7 @@
 pub mod error;
 pub mod extractors;
 pub mod metrics_cache;
+pub mod ops;
 pub mod routes;
 pub mod state;
 
@@ -58,15 +59,20 @@ pub fn app(state: AppState) -> Router {
             "/metrics/funds/{id}/metrics",
             get(routes::metrics::fund_breakdown),
         )
+        .route("/_ping_db", get(routes::ops::ping_db))
         .layer(DefaultBodyLimit::max(1024 * 1024));
+    let api = ops::protect(api, &state);
     let timeout = state.config.request_timeout;
+    shared::observability::prometheus();
     Router::new()
         .route("/health", get(routes::health::health))
         .route("/ready", get(routes::health::ready))
+        .route("/metrics", get(routes::ops::metrics))
         .nest("/api", api)
         .fallback(|| async { error::ApiError::NotFound("No such route.".into()) })
         .with_state(state)
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, timeout))
+        .layer(axum::middleware::from_fn(ops::http_metrics::record))
         .layer(
             TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
                 let id = req.headers().get(&REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
@@ -117,9 +123,9 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let pool = state.db.clone();
-    axum::serve(listener, app(state))
-        .with_graceful_shutdown(shutdown)
-        .await?;
+    let config = state.config.clone();
+    let drain = config.request_timeout + std::time::Duration::from_secs(5);
+    ops::server::serve(listener, app(state), &config.ops, drain, shutdown).await;
     pool.close().await;
     Ok(())
 }

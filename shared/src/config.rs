@@ -34,13 +34,15 @@ pub struct Config {
     pub json_logs: bool,
     /// Fault injection for the crash and hang tests: sleep this long per parsed page.
     pub fault_slow_page: Option<Duration>,
+    /// Operational limits of the API and worker: see `config_ops.rs`.
+    pub ops: crate::config_ops::OpsConfig,
 }
 
 #[derive(Debug, thiserror::Error)]
 #[error("configuration: {0}")]
-pub struct ConfigError(String);
+pub struct ConfigError(pub(crate) String);
 
-fn var<T: FromStr>(name: &str, default: T) -> Result<T, ConfigError> {
+pub(crate) fn var<T: FromStr>(name: &str, default: T) -> Result<T, ConfigError> {
     match std::env::var(name) {
         Ok(v) if !v.trim().is_empty() => v
             .trim()
@@ -92,6 +94,7 @@ impl Config {
                 0 => None,
                 ms => Some(Duration::from_millis(ms)),
             },
+            ops: crate::config_ops::OpsConfig::from_env()?,
         };
         if cfg.worker_concurrency == 0 || cfg.api_db_pool_size == 0 || cfg.worker_db_pool_size == 0
         {

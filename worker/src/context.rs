@@ -1,12 +1,18 @@
 //! What every job can reach: the process's one pool and its configuration.
+use std::sync::Arc;
+
 use shared::config::Config;
 use sqlx::PgPool;
+use tokio::sync::watch;
 
 pub struct JobContext {
     pub pool: PgPool,
     pub config: Config,
     /// Written into `documents.worker_id` so that only the owner of a document may store it.
     pub worker_id: String,
+    /// Turns true when a blocking parse outlived its job: pdfium is then stuck for the whole
+    /// process, so the worker must exit and be restarted.
+    pub wedged: Arc<watch::Sender<bool>>,
 }
 
 impl JobContext {
@@ -15,6 +21,7 @@ impl JobContext {
             pool,
             config,
             worker_id,
+            wedged: Arc::new(watch::channel(false).0),
         }
     }
 }

@@ -1,7 +1,7 @@
 //! The ingestion job: claim the document in Postgres, parse and extract it on a blocking thread
 //! while heart-beating, then store everything in one transaction.
 use std::sync::Arc;
-use std::sync::atomic::{AtomicI32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 use std::time::Duration;
 
 use apalis::prelude::{BoxDynError, Data};
@@ -82,6 +82,7 @@ pub async fn process(ctx: &JobContext, id: i64) {
         }
     };
     tracing::info!(attempt, "processing");
+    metrics::counter!("worker_jobs_started_total").increment(1);
     let started = std::time::Instant::now();
     let progress = Arc::new(Progress::default());
     let (lost_tx, mut lost_rx) = watch::channel(false);
@@ -94,7 +95,7 @@ pub async fn process(ctx: &JobContext, id: i64) {
         lost_tx,
     ));
 
-    let work = run(ctx, id, upload_fund_id, progress);
+    let work = run(ctx, id, upload_fund_id, progress.clone());
     let result = tokio::select! {
         // Work first: a result that is ready wins over a late ownership alarm.
         biased;
@@ -103,6 +104,18 @@ pub async fn process(ctx: &JobContext, id: i64) {
         _ = lost_rx.wait_for(|lost| *lost) => Err(IngestError::Lost),
     };
     beat.abort();
+    if progress.parsing.load(Ordering::SeqCst) {
+        watch_for_wedge(ctx, id, progress.clone());
+    }
+    let outcome = match &result {
+        Ok(()) => "succeeded",
+        Err(IngestError::Permanent(_)) => "failed",
+        Err(IngestError::Unavailable(_) | IngestError::Other(_)) => "retried",
+        Err(IngestError::Lost) => "lost",
+    };
+    metrics::counter!(format!("worker_jobs_{outcome}_total")).increment(1);
+    metrics::histogram!("worker_job_duration_seconds", "outcome" => outcome)
+        .record(started.elapsed().as_secs_f64());
 
     let pool = &ctx.pool;
     let me = &ctx.worker_id;
@@ -136,6 +149,29 @@ pub async fn process(ctx: &JobContext, id: i64) {
     }
 }
 
+/// The job gave up on a parse that is still running. pdfium serialises every call behind one
+/// process-wide lock, so if the parse does not end within the grace period this process can no
+/// longer parse anything: it stops taking jobs and exits for its supervisor to restart it.
+fn watch_for_wedge(ctx: &JobContext, id: i64, progress: Arc<Progress>) {
+    let grace = ctx.config.ops.hang_grace;
+    let wedged = ctx.wedged.clone();
+    tokio::spawn(
+        async move {
+            tokio::time::sleep(grace).await;
+            if progress.parsing.load(Ordering::SeqCst) {
+                tracing::error!(
+                    grace_s = grace.as_secs(),
+                    "the PDF parser is still running past the job timeout and its grace period; \
+                     stopping this worker so that its supervisor restarts it"
+                );
+                metrics::counter!("worker_wedged_total").increment(1);
+                wedged.send_replace(true);
+            }
+        }
+        .instrument(tracing::info_span!("wedge_watch", document_id = id)),
+    );
+}
+
 fn backoff(attempt: i32) -> Duration {
     Duration::from_secs(2u64.saturating_pow(attempt.clamp(0, 6) as u32).min(60))
 }
@@ -146,6 +182,17 @@ struct Progress {
     stage: std::sync::Mutex<&'static str>,
     done: AtomicI32,
     total: AtomicI32,
+    /// True while the blocking thread is inside the parser, even after the job gave up on it.
+    parsing: AtomicBool,
+}
+
+/// Clears `parsing` however the blocking closure ends, panics included.
+struct ParsingGuard<'a>(&'a AtomicBool);
+
+impl Drop for ParsingGuard<'_> {
+    fn drop(&mut self) {
+        self.0.store(false, Ordering::SeqCst);
+    }
 }
 
 impl Progress {
@@ -203,16 +250,20 @@ async fn run(
     progress.set_stage("parsing");
     let p = progress.clone();
     let slow = ctx.config.fault_slow_page;
-    let (pages, extraction) = shared::telemetry::spawn_blocking(move || parse(&bytes, &p, slow))
-        .await
-        .map_err(|e| IngestError::Other(format!("the parser crashed: {e}")))?
-        .map_err(|e| {
-            if e.is_permanent() {
-                IngestError::Permanent(format!("Cannot process this file: {e}."))
-            } else {
-                IngestError::Other(e.to_string())
-            }
-        })?;
+    progress.parsing.store(true, Ordering::SeqCst);
+    let (pages, extraction) = shared::telemetry::spawn_blocking(move || {
+        let _guard = ParsingGuard(&p.parsing);
+        parse(&bytes, &p, slow)
+    })
+    .await
+    .map_err(|e| IngestError::Other(format!("the parser crashed: {e}")))?
+    .map_err(|e| {
+        if e.is_permanent() {
+            IngestError::Permanent(format!("Cannot process this file: {e}."))
+        } else {
+            IngestError::Other(e.to_string())
+        }
+    })?;
 
     progress.set_stage("storing");
     let mut tx = extraction::begin_owned(&ctx.pool, id, &ctx.worker_id)

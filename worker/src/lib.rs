@@ -1,6 +1,7 @@
 //! The ingestion worker: pulls jobs from Redis, parses and extracts PDFs off the async runtime,
 //! and stores the result in Postgres; a reaper repairs what the queue loses.
 pub mod context;
+pub mod exporter;
 pub mod ingest;
 pub mod reaper;
 
@@ -14,6 +15,15 @@ use shared::config::Config;
 use shared::jobs::{self, JobQueue};
 
 pub use context::JobContext;
+
+/// The worker stopped itself because pdfium is stuck (see `ingest::watch_for_wedge`); its
+/// supervisor must start a new process.
+#[derive(Debug, thiserror::Error)]
+#[error("a PDF parse outlived the job timeout; this worker can no longer parse and must restart")]
+pub struct Wedged;
+
+/// Exit status of a wedged worker (EX_SOFTWARE), so supervisors and tests can tell it apart.
+pub const WEDGED_EXIT_CODE: i32 = 70;
 
 /// Runs a worker until `shutdown` resolves: in-flight jobs finish (bounded by the job timeout),
 /// queued ones stay in the queue for the next worker.
@@ -59,31 +69,61 @@ pub async fn run(
         stop_rx,
     ));
 
+    let exporter = config.ops.worker_metrics_addr.map(|addr| {
+        tokio::spawn(exporter::serve(
+            addr,
+            pool.clone(),
+            config.worker_db_pool_size,
+            stop_tx.subscribe(),
+        ))
+    });
+    let mut wedged = ctx.wedged.subscribe();
+
     let storage =
         jobs::storage(redis, &config.queue_name).poll_with_interval(Duration::from_millis(300));
     let concurrency = config.worker_concurrency;
     let job_ctx = ctx.clone();
     let monitor = Monitor::new()
-        .register(move |_| {
-            WorkerBuilder::new(worker_name.clone())
+        .register(move |restarts| {
+            // A restarted worker registers under a new name: apalis refuses a name still held.
+            WorkerBuilder::new(format!("{worker_name}-r{restarts}"))
                 .backend(storage.clone())
                 .data(job_ctx.clone())
                 .concurrency(concurrency)
                 .build(ingest::ingest)
         })
+        // apalis ends a worker whose backend fails a poll (Redis down) and, left alone, never
+        // starts it again: the process would live on, reaping but taking no jobs. The callback
+        // is synchronous, so the pause between attempts blocks one runtime thread for a second;
+        // that is the price of not spinning against a dead Redis.
+        .should_restart(|worker, error| {
+            tracing::warn!(%error, restarts = worker.restarts(), "job consumer stopped; restarting it in 1 s");
+            std::thread::sleep(Duration::from_secs(1));
+            true
+        })
         .shutdown_timeout(config.job_timeout + Duration::from_secs(5));
 
     let signalled = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let flag = signalled.clone();
-    let result = monitor
-        .run_with_signal(async move {
-            shutdown.await;
-            flag.store(true, std::sync::atomic::Ordering::SeqCst);
-            Ok(())
-        })
-        .await;
+    let run = monitor.run_with_signal(async move {
+        shutdown.await;
+        flag.store(true, std::sync::atomic::Ordering::SeqCst);
+        Ok(())
+    });
+    let result = tokio::select! {
+        r = run => r,
+        // Crash-only: no graceful drain, since the stuck thread would hold it up; heartbeats
+        // stop with the process and the reaper hands its documents to other workers.
+        _ = wedged.wait_for(|w| *w) => {
+            let _ = stop_tx.send(true);
+            return Err(Wedged.into());
+        }
+    };
     let _ = stop_tx.send(true);
     let _ = reaper.await;
+    if let Some(exporter) = exporter {
+        let _ = exporter.await;
+    }
     pool.close().await;
     result.context("worker monitor")?;
     if !signalled.load(std::sync::atomic::Ordering::SeqCst) {

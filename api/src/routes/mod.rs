@@ -4,4 +4,5 @@ pub mod export;
 pub mod funds;
 pub mod health;
 pub mod metrics;
+pub mod ops;
 pub mod transactions;

@@ -2,6 +2,8 @@
 //! child processes) against a fresh database and a private Redis queue.
 #![allow(dead_code)]
 
+pub mod private;
+
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -24,8 +26,14 @@ pub struct Stack {
 impl Stack {
     /// API only; add workers with `start_worker` / `spawn_worker_process`.
     pub async fn start(tweak: impl FnOnce(&mut Config)) -> Stack {
-        shared::telemetry::init(false);
         let url = shared::testing::fresh_database().await;
+        Self::start_on(&url, tweak).await
+    }
+
+    /// Like `start`, on a database that already exists (a private server for fault tests).
+    pub async fn start_on(url: &str, tweak: impl FnOnce(&mut Config)) -> Stack {
+        shared::telemetry::init(false);
+        let url = url.to_string();
         let mut config = shared::testing::config(&url);
         tweak(&mut config);
         let state = fundlens_api::build_state(config.clone())
@@ -64,7 +72,10 @@ impl Stack {
         let c = &self.config;
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_fundlens-worker"));
         cmd.env("DATABASE_URL", c.database_url())
+            .env("REDIS_URL", c.redis_url())
             .env("QUEUE_NAME", &c.queue_name)
+            // Several workers run at once: none binds the default metrics port.
+            .env("WORKER_METRICS_ADDR", "")
             .env("HEARTBEAT_MS", c.heartbeat_interval.as_millis().to_string())
             .env("STALE_AFTER_MS", c.stale_after.as_millis().to_string())
             .env("REQUEUE_AFTER_MS", c.requeue_after.as_millis().to_string())

@@ -1,0 +1,56 @@
+//! `/metrics` (Prometheus, computed at scrape time) and `/api/_ping_db`, the cheapest request
+//! that uses the pool: the load test's throughput ceiling.
+use std::time::Duration;
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::header;
+use axum::response::IntoResponse;
+use serde_json::json;
+
+use crate::error::Result;
+use crate::state::AppState;
+
+/// Each probe of a dependency gets this long, so a scrape never hangs on a dead Postgres or Redis.
+const PROBE_TIMEOUT: Duration = Duration::from_millis(500);
+const STATUSES: [&str; 4] = ["queued", "processing", "completed", "failed"];
+
+pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+    let handle = shared::observability::prometheus();
+    shared::observability::record_pool("api", &state.db, state.config.api_db_pool_size);
+    let (depth, counts) = tokio::join!(
+        tokio::time::timeout(PROBE_TIMEOUT, state.queue.depth()),
+        tokio::time::timeout(
+            PROBE_TIMEOUT,
+            shared::db::documents::count_by_status(&state.db)
+        ),
+    );
+    let queue = state.queue.queue_name().to_string();
+    match depth {
+        Ok(Ok(d)) => {
+            metrics::gauge!("queue_depth", "queue" => queue.clone()).set(d as f64);
+            metrics::gauge!("queue_up", "queue" => queue).set(1.0);
+        }
+        _ => metrics::gauge!("queue_up", "queue" => queue).set(0.0),
+    }
+    match counts {
+        Ok(Ok(rows)) => {
+            for s in STATUSES {
+                let n = rows.iter().find(|(k, _)| k == s).map_or(0, |(_, n)| *n);
+                metrics::gauge!("documents", "status" => s).set(n as f64);
+            }
+            metrics::gauge!("database_up").set(1.0);
+        }
+        // Stale document counts stay as last seen; `database_up` says they are stale.
+        _ => metrics::gauge!("database_up").set(0.0),
+    }
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        handle.render(),
+    )
+}
+
+pub async fn ping_db(State(state): State<AppState>) -> Result<Json<serde_json::Value>> {
+    let one: i32 = sqlx::query_scalar("SELECT 1").fetch_one(&state.db).await?;
+    Ok(Json(json!({ "ok": one == 1 })))
+}
