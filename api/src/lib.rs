@@ -1,4 +1,6 @@
-//! The Fundlens HTTP API: uploads, document status, funds, and (later) metrics and chat.
+//! The Fundlens HTTP API: uploads, document status, funds, and (later) metrics and chat; plus the
+//! web console that serves pages at `/`.
+pub mod console;
 pub mod error;
 pub mod extractors;
 pub mod routes;
@@ -51,6 +53,7 @@ pub fn app(state: AppState) -> Router {
         .route("/health", get(routes::health::health))
         .route("/ready", get(routes::health::ready))
         .nest("/api", api)
+        .merge(console::router())
         .fallback(|| async { error::ApiError::NotFound("No such route.".into()) })
         .with_state(state)
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, timeout))
