@@ -106,16 +106,20 @@ fn screenshot_dir() -> PathBuf {
     dir
 }
 
-/// The whole page, not just the first screenful: the window grows to the document's height.
+/// The whole page, not just the first screenful: the window grows to the document's height
+/// (plus whatever the window keeps for itself outside the viewport).
 async fn screenshot(c: &Client, name: &str) {
-    let height = c
-        .execute("return document.documentElement.scrollHeight", vec![])
+    let dims = c
+        .execute(
+            "return [document.documentElement.scrollHeight, window.outerHeight - window.innerHeight]",
+            vec![],
+        )
         .await
-        .ok()
-        .and_then(|v| v.as_u64())
-        .unwrap_or(900)
-        .clamp(600, 6000) as u32;
+        .unwrap_or_default();
+    let at = |i: usize| dims.get(i).and_then(|v| v.as_u64()).unwrap_or(0) as u32;
+    let height = at(0).clamp(700, 6000) + at(1);
     c.set_window_size(1280, height).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
     let png = c.screenshot().await.unwrap();
     std::fs::write(screenshot_dir().join(format!("{name}.png")), png).unwrap();
     c.set_window_size(1280, 900).await.unwrap();
@@ -247,7 +251,22 @@ async fn upload_page_to_fund_page_in_a_real_browser() {
     c.goto(&format!("{}/chat?fund_id={fund_id}", stack.base))
         .await
         .unwrap();
-    wait_for(&c, "#chat-query", Duration::from_secs(5)).await;
+    let q = wait_for(&c, "#chat-query", Duration::from_secs(5)).await;
+    q.send_keys("What is the current DPI?").await.unwrap();
+    c.find(Locator::Css("#chat-send"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    // An answer once chat is deployed, a clear error until then; the other test checks answers.
+    let reply = wait_for(
+        &c,
+        ".message-assistant:not(.pending), .message-error",
+        Duration::from_secs(60),
+    )
+    .await;
+    assert!(!reply.text().await.unwrap().trim().is_empty());
     screenshot(&c, "chat").await;
 
     c.close().await.unwrap();

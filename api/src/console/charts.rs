@@ -5,9 +5,9 @@ use std::fmt::Write as _;
 
 use chrono::{Datelike, NaiveDate};
 
-const W: f64 = 760.0;
-const H: f64 = 320.0;
-const LEFT: f64 = 72.0;
+const W: f64 = 640.0;
+const H: f64 = 300.0;
+const LEFT: f64 = 58.0;
 const RIGHT: f64 = 20.0;
 const TOP: f64 = 40.0;
 const BOTTOM: f64 = 36.0;
@@ -98,7 +98,7 @@ fn y_scale(min: f64, max: f64) -> (f64, f64, Vec<f64>) {
 fn open(out: &mut String, id: &str, title: &str, desc: &str) {
     let _ = write!(
         out,
-        r#"<svg id="{id}" class="chart" viewBox="0 0 {W} {H}" role="img" aria-labelledby="{id}-title {id}-desc" xmlns="http://www.w3.org/2000/svg" font-family="system-ui, sans-serif" font-size="12"><title id="{id}-title">{}</title><desc id="{id}-desc">{}</desc>"#,
+        r#"<svg id="{id}" class="chart" viewBox="0 0 {W} {H}" role="img" aria-labelledby="{id}-title {id}-desc" xmlns="http://www.w3.org/2000/svg" font-family="system-ui, sans-serif" font-size="13"><title id="{id}-title">{}</title><desc id="{id}-desc">{}</desc>"#,
         esc(title),
         esc(desc)
     );
@@ -109,7 +109,7 @@ fn empty(id: &str, title: &str, message: &str) -> String {
     open(&mut out, id, title, message);
     let _ = write!(
         out,
-        r##"<rect x="{LEFT}" y="{TOP}" width="{}" height="{}" fill="#f9fafb" stroke="{GRID}"/><text x="{}" y="{}" text-anchor="middle" fill="{AXIS}" font-size="14">{}</text></svg>"##,
+        r##"<rect x="{LEFT}" y="{TOP}" width="{}" height="{}" fill="#f9fafb" stroke="{GRID}"/><text x="{}" y="{}" text-anchor="middle" fill="{AXIS}" font-size="16">{}</text></svg>"##,
         W - LEFT - RIGHT,
         H - TOP - BOTTOM,
         LEFT + (W - LEFT - RIGHT) / 2.0,
@@ -128,7 +128,7 @@ fn legend(out: &mut String, items: &[(&str, &str)]) {
             x + 20.0,
             esc(label)
         );
-        x += 34.0 + 7.0 * label.chars().count() as f64;
+        x += 36.0 + 7.5 * label.chars().count() as f64;
     }
 }
 
@@ -186,11 +186,7 @@ pub fn j_curve(events: &[Event]) -> String {
         v.1 += e.distributed;
     }
     if by_date.is_empty() {
-        return empty(
-            id,
-            title,
-            "No capital calls or distributions have been extracted for this fund yet.",
-        );
+        return empty(id, title, "No capital calls or distributions yet");
     }
     let (mut c, mut d) = (0.0, 0.0);
     let points: Vec<(NaiveDate, f64, f64, f64)> = by_date
@@ -209,7 +205,8 @@ pub fn j_curve(events: &[Event]) -> String {
             last + chrono::Duration::days(45),
         )
     } else {
-        (first, last)
+        // A little room after the last flow, so a final step is not drawn on the border.
+        (first, last + (last - first) / 25)
     };
     let span = (end - start).num_days().max(1) as f64;
     let x = |date: NaiveDate| LEFT + (date - start).num_days() as f64 / span * (W - LEFT - RIGHT);
@@ -291,11 +288,7 @@ pub fn per_year(events: &[Event]) -> String {
         v.1 += e.distributed;
     }
     if years.is_empty() {
-        return empty(
-            id,
-            title,
-            "No capital calls or distributions have been extracted for this fund yet.",
-        );
+        return empty(id, title, "No capital calls or distributions yet");
     }
     let lo = years.values().map(|v| v.0.min(v.1)).fold(0.0, f64::min);
     let hi = years.values().map(|v| v.0.max(v.1)).fold(0.0, f64::max);
