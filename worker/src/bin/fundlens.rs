@@ -1,1 +1,143 @@
-fn main() {}
+//! Command-line access to the extractor: `extract` prints one document's JSON, `bench-extract` times it.
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+use shared::domain::Extraction;
+use shared::extract::DocumentExtractor;
+use shared::pdf;
+
+const USAGE: &str = "usage:
+  fundlens extract FILE.pdf              print the extraction as JSON
+  fundlens bench-extract [FILE|DIR...]   time extraction (default: the data dir's reports/, reference/, third_party/)
+
+PDFIUM_LIB_PATH must point at libpdfium.so (or its folder); FUNDLENS_DATA_DIR overrides the data dir.";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("extract") if args.len() == 2 => extract_cmd(Path::new(&args[1])),
+        Some("bench-extract") => bench_cmd(&args[1..]),
+        Some("-h" | "--help" | "help") => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        _ => {
+            eprintln!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn bind_pdfium() -> Result<()> {
+    let lib = std::env::var_os("PDFIUM_LIB_PATH")
+        .context("PDFIUM_LIB_PATH is not set (run: eval \"$(scripts/setup.sh)\")")?;
+    pdf::init(Path::new(&lib))?;
+    Ok(())
+}
+
+/// Reads and extracts one file; returns the extraction and the pages read.
+fn run(path: &Path) -> Result<Extraction> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let mut ex = DocumentExtractor::new();
+    pdf::read_pages(&bytes, |page, _total| ex.add_page(&page))
+        .with_context(|| format!("{}", path.display()))?;
+    Ok(ex.finish())
+}
+
+fn extract_cmd(path: &Path) -> Result<()> {
+    bind_pdfium()?;
+    let out = run(path)?;
+    println!("{}", serde_json::to_string_pretty(&out)?);
+    Ok(())
+}
+
+fn data_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("FUNDLENS_DATA_DIR") {
+        return PathBuf::from(dir);
+    }
+    // The data sits beside the clone: <workspace root>/../shared/data.
+    let worker = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let root = worker.parent().unwrap_or(worker);
+    root.join("..").join("shared").join("data")
+}
+
+fn collect(paths: &[String]) -> Result<Vec<PathBuf>> {
+    let roots: Vec<PathBuf> = if paths.is_empty() {
+        let d = data_dir();
+        ["reports", "reference", "third_party"]
+            .iter()
+            .map(|s| d.join(s))
+            .collect()
+    } else {
+        paths.iter().map(PathBuf::from).collect()
+    };
+    let mut files = Vec::new();
+    for r in roots {
+        if r.is_dir() {
+            let mut found: Vec<PathBuf> = std::fs::read_dir(&r)
+                .with_context(|| format!("cannot list {}", r.display()))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|x| x.eq_ignore_ascii_case("pdf")))
+                .collect();
+            found.sort();
+            files.extend(found);
+        } else if r.is_file() {
+            files.push(r);
+        } else {
+            bail!("{} does not exist", r.display());
+        }
+    }
+    Ok(files)
+}
+
+fn bench_cmd(paths: &[String]) -> Result<()> {
+    bind_pdfium()?;
+    let files = collect(paths)?;
+    println!(
+        "{:<50} {:>5} {:>9} {:>8} {:>8} {:>5}",
+        "document", "pages", "ms", "ms/page", "pages/s", "rows"
+    );
+    let (mut pages_all, mut ms_all, mut rows_all) = (0u32, 0f64, 0usize);
+    for f in files {
+        let bytes = std::fs::read(&f).with_context(|| format!("cannot read {}", f.display()))?;
+        let name = f
+            .file_name()
+            .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+        let start = Instant::now();
+        let mut ex = DocumentExtractor::new();
+        let pages = match pdf::read_pages(&bytes, |page, _| ex.add_page(&page)) {
+            Ok(p) => p,
+            Err(e) => {
+                println!("{name:<50} failed: {e}");
+                continue;
+            }
+        };
+        let out = ex.finish();
+        let ms = start.elapsed().as_secs_f64() * 1000.0;
+        let rows = out.capital_calls.len() + out.distributions.len() + out.adjustments.len();
+        println!(
+            "{name:<50} {pages:>5} {ms:>9.2} {:>8.2} {:>8.0} {rows:>5}",
+            ms / f64::from(pages.max(1)),
+            f64::from(pages) / (ms / 1000.0).max(1e-9)
+        );
+        pages_all += pages;
+        ms_all += ms;
+        rows_all += rows;
+    }
+    println!(
+        "{:<50} {pages_all:>5} {ms_all:>9.2} {:>8.2} {:>8.0} {rows_all:>5}",
+        "TOTAL",
+        ms_all / f64::from(pages_all.max(1)),
+        f64::from(pages_all) / (ms_all / 1000.0).max(1e-9)
+    );
+    Ok(())
+}
