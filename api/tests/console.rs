@@ -205,9 +205,6 @@ async fn every_page_renders_with_its_key_elements_and_escapes_names(pool: PgPool
         assert!(p.body.contains(needle), "fund page lacks {needle}");
     }
     assert!(p.body.contains("&#60;i&#62;call&#60;/i&#62;"));
-    if let Ok(dir) = std::env::var("CONSOLE_DUMP") {
-        std::fs::write(format!("{dir}/fund.html"), &p.body).unwrap();
-    }
     assert_escaped(&p);
 
     let p = get(&s, &format!("/chat?fund_id={fund}")).await;

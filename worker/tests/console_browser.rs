@@ -109,6 +109,13 @@ fn screenshot_dir() -> PathBuf {
 /// The whole page, not just the first screenful: the window grows to the document's height
 /// (plus whatever the window keeps for itself outside the viewport).
 async fn screenshot(c: &Client, name: &str) {
+    screenshot_at(c, name, 1280).await;
+}
+
+async fn screenshot_at(c: &Client, name: &str, width: u32) {
+    // The page's height depends on its width: measure after narrowing.
+    c.set_window_size(width, 900).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(100)).await;
     let dims = c
         .execute(
             "return [document.documentElement.scrollHeight, window.outerHeight - window.innerHeight]",
@@ -118,7 +125,7 @@ async fn screenshot(c: &Client, name: &str) {
         .unwrap_or_default();
     let at = |i: usize| dims.get(i).and_then(|v| v.as_u64()).unwrap_or(0) as u32;
     let height = at(0).clamp(700, 6000) + at(1);
-    c.set_window_size(1280, height).await.unwrap();
+    c.set_window_size(width, height).await.unwrap();
     tokio::time::sleep(Duration::from_millis(200)).await;
     let png = c.screenshot().await.unwrap();
     std::fs::write(screenshot_dir().join(format!("{name}.png")), png).unwrap();
@@ -236,6 +243,7 @@ async fn upload_page_to_fund_page_in_a_real_browser() {
             .contains("DPI = Σ distributions / PIC")
     );
     screenshot(&c, "fund-detail").await;
+    screenshot_at(&c, "fund-detail-narrow", 390).await;
 
     c.goto(&format!("{}/documents", stack.base)).await.unwrap();
     let row = wait_for(&c, "tr[data-doc-id]", Duration::from_secs(5)).await;

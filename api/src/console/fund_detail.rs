@@ -240,7 +240,18 @@ fn cards(input: &MetricsInput, m: &FundMetrics) -> Vec<Card> {
         from_breakdown("dpi", "DPI", format::multiple(m.dpi), find(Metric::Dpi)),
         from_breakdown("tvpi", "TVPI", format::multiple(m.tvpi), find(Metric::Tvpi)),
         from_breakdown("rvpi", "RVPI", format::multiple(m.rvpi), find(Metric::Rvpi)),
-        from_breakdown("irr", "IRR", format::percent(m.irr), find(Metric::Irr)),
+        from_breakdown(
+            "irr",
+            // Without a NAV the engine can only give the realized IRR, which reads very
+            // differently from a reported net IRR; say so where the number is.
+            if m.nav.is_none() && m.irr.is_some() {
+                "IRR (realized)"
+            } else {
+                "IRR"
+            },
+            format::percent(m.irr),
+            find(Metric::Irr),
+        ),
     ]
 }
 
