@@ -27,6 +27,11 @@ pub struct Event {
     pub distributed: f64,
 }
 
+/// (date, cumulative paid-in, cumulative distributed, net = distributed − paid-in).
+type Point = (NaiveDate, f64, f64, f64);
+/// Which value of a point a series draws.
+type Pick = fn(&Point) -> f64;
+
 /// Escapes text for SVG (XML) content and attribute values.
 pub fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -82,7 +87,7 @@ fn nice_step(range: f64, target: f64) -> f64 {
 /// The y scale: rounded bounds that include zero, and the ticks between them.
 fn y_scale(min: f64, max: f64) -> (f64, f64, Vec<f64>) {
     let (min, max) = (min.min(0.0), max.max(0.0));
-    let (min, max) = if max - min < f64::EPSILON {
+    let (min, max) = if (max - min).abs() < f64::EPSILON {
         (0.0, 1.0)
     } else {
         (min, max)
@@ -189,7 +194,7 @@ pub fn j_curve(events: &[Event]) -> String {
         return empty(id, title, "No capital calls or distributions yet");
     }
     let (mut c, mut d) = (0.0, 0.0);
-    let points: Vec<(NaiveDate, f64, f64, f64)> = by_date
+    let points: Vec<Point> = by_date
         .iter()
         .map(|(date, (dc, dd))| {
             c += dc;
@@ -242,7 +247,7 @@ pub fn j_curve(events: &[Event]) -> String {
             esc(&label)
         );
     }
-    let series: [(&str, fn(&(NaiveDate, f64, f64, f64)) -> f64, &str); 3] = [
+    let series: [(&str, Pick, &str); 3] = [
         (CONTRIB, |p| p.1, "contributions"),
         (DIST, |p| p.2, "distributions"),
         (NET, |p| p.3, "net"),
