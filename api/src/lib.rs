@@ -1,13 +1,11 @@
-//! The Fundlens HTTP API: uploads, document status, funds, and (later) metrics and chat; plus the
-//! web console that serves pages at `/`.
+//! The Fundlens HTTP API: uploads, document status, funds, metrics, transactions and exports;
+//! plus the web console that serves pages at `/`.
 pub mod console;
 pub mod error;
 pub mod extractors;
+pub mod metrics_cache;
 pub mod routes;
 pub mod state;
-
-use std::future::Future;
-use std::sync::Arc;
 
 use anyhow::Context as _;
 use axum::Router;
@@ -16,6 +14,7 @@ use axum::http::{HeaderName, Request, StatusCode};
 use axum::routing::{get, post};
 use shared::config::Config;
 use shared::jobs::{self, JobQueue};
+use std::future::Future;
 use tower_http::request_id::{
     MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
 };
@@ -46,7 +45,21 @@ pub fn app(state: AppState) -> Router {
             "/funds",
             get(routes::funds::list).post(routes::funds::create),
         )
+        // A static segment outranks `{id}` in axum's router whatever the order; listed first anyway.
+        .route("/funds/compare", get(routes::metrics::compare))
         .route("/funds/{id}", get(routes::funds::get))
+        .route("/funds/{id}/metrics", get(routes::metrics::fund_metrics))
+        .route(
+            "/funds/{id}/reconciliation",
+            get(routes::metrics::reconciliation),
+        )
+        .route("/funds/{id}/transactions", get(routes::transactions::list))
+        .route("/funds/{id}/export.xlsx", get(routes::export::xlsx))
+        .route("/funds/{id}/export/{file}", get(routes::export::csv))
+        .route(
+            "/metrics/funds/{id}/metrics",
+            get(routes::metrics::fund_breakdown),
+        )
         .layer(DefaultBodyLimit::max(1024 * 1024));
     let timeout = state.config.request_timeout;
     Router::new()
@@ -97,11 +110,7 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
         .await
         .context("connecting to Redis")?;
     let queue = JobQueue::new(redis, &config.queue_name);
-    Ok(AppState {
-        db,
-        queue,
-        config: Arc::new(config),
-    })
+    Ok(AppState::new(db, queue, config))
 }
 
 /// Serves until `shutdown` resolves, then lets in-flight requests finish.

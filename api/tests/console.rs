@@ -1,7 +1,5 @@
 //! Console pages through the real router (`oneshot`): each renders with its key elements, escapes
 //! hostile names, shows empty states, and leaves the JSON API as it was.
-use std::sync::Arc;
-
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use fundlens_api::{AppState, app};
@@ -21,11 +19,7 @@ async fn state(pool: PgPool) -> AppState {
         .await
         .expect("redis");
     let queue = JobQueue::new(redis, &config.queue_name);
-    AppState {
-        db: pool,
-        queue,
-        config: Arc::new(config),
-    }
+    AppState::new(pool, queue, config)
 }
 
 struct Page {

@@ -1,5 +1,4 @@
 //! Handler tests through the real router (`oneshot`) on a fresh database per test and the real Redis.
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::body::Body;
@@ -18,11 +17,7 @@ async fn state(pool: PgPool, tweak: impl FnOnce(&mut shared::config::Config)) ->
         .await
         .expect("redis");
     let queue = JobQueue::new(redis, &config.queue_name);
-    AppState {
-        db: pool,
-        queue,
-        config: Arc::new(config),
-    }
+    AppState::new(pool, queue, config)
 }
 
 async fn send(state: &AppState, req: Request<Body>) -> (StatusCode, Value) {

@@ -1,23 +1,64 @@
-//! `/api/funds`: list, create and read funds.
+//! `/api/funds`: list, create and read funds, each with its metrics.
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use shared::db::funds::{self, Fund, NewFund};
 
 use crate::error::{ApiError, Result};
 use crate::extractors::{self, Path};
+use crate::routes::metrics::MetricsBody;
 use crate::state::AppState;
 
-pub async fn list(State(state): State<AppState>) -> Result<Json<Vec<Fund>>> {
-    Ok(Json(funds::list(&state.db).await?))
+/// A fund with its current metrics (as of its latest data).
+#[derive(Serialize)]
+pub struct FundWithMetrics<'a> {
+    #[serde(flatten)]
+    fund: &'a Fund,
+    metrics: MetricsBody<'a>,
 }
 
-pub async fn get(State(state): State<AppState>, Path(id): Path<i64>) -> Result<Json<Fund>> {
-    funds::get(&state.db, id)
+/// The versions come with the list, so a warm cache answers with this one query.
+pub async fn list(State(state): State<AppState>) -> Result<Json<Value>> {
+    let all = funds::list(&state.db).await?;
+    let mut snaps = Vec::with_capacity(all.len());
+    for f in &all {
+        snaps.push(
+            state
+                .metrics
+                .at_version(&state.db, f.id, f.data_version, None)
+                .await?,
+        );
+    }
+    let items: Vec<FundWithMetrics> = all
+        .iter()
+        .zip(&snaps)
+        .map(|(fund, s)| FundWithMetrics {
+            fund,
+            metrics: MetricsBody::from(&**s),
+        })
+        .collect();
+    Ok(Json(
+        serde_json::to_value(items).map_err(|e| ApiError::Internal(e.into()))?,
+    ))
+}
+
+pub async fn get(State(state): State<AppState>, Path(id): Path<i64>) -> Result<Json<Value>> {
+    let fund = funds::get(&state.db, id)
         .await?
-        .map(Json)
-        .ok_or_else(|| ApiError::not_found("Fund", id))
+        .ok_or_else(|| ApiError::not_found("Fund", id))?;
+    let snap = state
+        .metrics
+        .at_version(&state.db, fund.id, fund.data_version, None)
+        .await?;
+    let body = FundWithMetrics {
+        fund: &fund,
+        metrics: MetricsBody::from(&*snap),
+    };
+    Ok(Json(
+        serde_json::to_value(body).map_err(|e| ApiError::Internal(e.into()))?,
+    ))
 }
 
 #[derive(Debug, Deserialize)]

@@ -15,6 +15,9 @@ pub struct Fund {
     pub fund_size: Option<Decimal>,
     pub currency: Option<String>,
     pub created_at: DateTime<Utc>,
+    /// Bumped by triggers whenever the fund's extracted data changes; keys metric caches.
+    #[serde(skip_serializing)]
+    pub data_version: i64,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -27,7 +30,8 @@ pub struct NewFund {
     pub currency: Option<String>,
 }
 
-const COLUMNS: &str = "id, name, gp_name, fund_type, vintage_year, fund_size, currency, created_at";
+const COLUMNS: &str =
+    "id, name, gp_name, fund_type, vintage_year, fund_size, currency, created_at, data_version";
 
 pub async fn list(pool: &PgPool) -> Result<Vec<Fund>, sqlx::Error> {
     sqlx::query_as(sqlx::AssertSqlSafe(format!(
@@ -44,6 +48,25 @@ pub async fn get(pool: &PgPool, id: i64) -> Result<Option<Fund>, sqlx::Error> {
     .bind(id)
     .fetch_optional(pool)
     .await
+}
+
+/// The funds among `ids` that exist, in no particular order.
+pub async fn get_many(pool: &PgPool, ids: &[i64]) -> Result<Vec<Fund>, sqlx::Error> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM funds WHERE id = ANY($1)"
+    )))
+    .bind(ids)
+    .fetch_all(pool)
+    .await
+}
+
+/// The fund's data version, or `None` when there is no such fund: the one cheap read that tells
+/// a cache whether its copy is still good.
+pub async fn data_version(pool: &PgPool, id: i64) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar("SELECT data_version FROM funds WHERE id = $1")
+        .bind(id)
+        .fetch_optional(pool)
+        .await
 }
 
 pub async fn exists(pool: &PgPool, id: i64) -> Result<bool, sqlx::Error> {

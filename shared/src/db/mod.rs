@@ -5,5 +5,6 @@ pub mod extraction;
 pub mod funds;
 pub mod metrics;
 pub mod pool;
+pub mod transactions;
 
 pub use pool::connect;

@@ -1,0 +1,73 @@
+//! End to end: every generated report and the reference sample go through upload, a real worker
+//! and the metrics endpoint, and must match the ground truth's `expected` figures.
+mod common;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use common::Stack;
+use serde_json::Value;
+
+fn reports() -> Vec<PathBuf> {
+    let data = shared::testing::data_dir();
+    let mut pdfs: Vec<PathBuf> = std::fs::read_dir(data.join("reports"))
+        .expect("data/reports")
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "pdf"))
+        .collect();
+    pdfs.sort();
+    pdfs.push(data.join("reference/Sample_Fund_Performance_Report.pdf"));
+    pdfs
+}
+
+/// Ground-truth key → (response key, tolerance): 0.01 for amounts, 0.0001 for multiples, 0.01
+/// percentage points for IRR.
+fn target(key: &str) -> (&str, f64) {
+    match key {
+        "dpi" | "tvpi" | "rvpi" => (key, 1e-4),
+        "irr_pct" => ("irr", 0.01),
+        _ => (key, 0.01),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_report_yields_its_expected_metrics() {
+    let mut stack = Stack::start(|_| {}).await;
+    stack.start_worker();
+    let mut failures = Vec::new();
+    for pdf in reports() {
+        let name = pdf.file_name().unwrap().to_string_lossy().to_string();
+        let truth: Value =
+            serde_json::from_slice(&std::fs::read(pdf.with_extension("json")).unwrap()).unwrap();
+        let (code, up) = stack
+            .upload(&name, std::fs::read(&pdf).unwrap(), None)
+            .await;
+        assert_eq!(code, 202, "{name}: {up}");
+        let id = up["document_id"].as_i64().unwrap();
+        let status = stack.wait_done(id, Duration::from_secs(60)).await;
+        assert_eq!(status["status"], "completed", "{name}: {status}");
+        let Some(fund_id) = status["fund_id"].as_i64() else {
+            failures.push(format!("{name}: no fund detected ({status})"));
+            continue;
+        };
+        let as_of = truth["fund"]["report_date"].as_str().unwrap();
+        let (code, m) = stack
+            .get(&format!("/api/funds/{fund_id}/metrics?as_of={as_of}"))
+            .await;
+        assert_eq!(code, 200, "{name}: {m}");
+        for (key, expected) in truth["expected"].as_object().unwrap() {
+            let (field, tol) = target(key);
+            let got = &m[field];
+            let ok = match (expected.as_f64(), got.as_f64()) {
+                (None, None) => expected.is_null() && got.is_null(),
+                (Some(e), Some(g)) => (e - g).abs() <= tol + 1e-9,
+                _ => false,
+            };
+            if !ok {
+                failures.push(format!("{name}: {field} = {got}, expected {expected}"));
+            }
+        }
+    }
+    stack.stop().await;
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
