@@ -10,6 +10,12 @@ psql "$admin" -XAtc "select datname from pg_database where datname like 'fl_test
 redis-cli -u "$REDIS_URL" --scan --pattern 'fltest:*' | xargs -r -n 500 redis-cli -u "$REDIS_URL" del >/dev/null
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets -- -D warnings
+# Headless Chromium and chromedriver for the console's browser tests (worker/tests/console_browser.rs).
+if [[ ! -x /usr/bin/chromium || ! -x /usr/bin/chromedriver ]]; then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq chromium chromium-driver >/dev/null
+fi
 # Test binaries run one after another (tests inside one binary run in parallel); the Redis
 # FLUSHALL test relies on that to be alone.
 cargo test --workspace --no-fail-fast

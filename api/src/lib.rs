@@ -1,4 +1,6 @@
-//! The Fundlens HTTP API: uploads, document status, funds, metrics, transactions and exports.
+//! The Fundlens HTTP API: uploads, document status, funds, metrics, transactions and exports;
+//! plus the web console that serves pages at `/`.
+pub mod console;
 pub mod error;
 pub mod extractors;
 pub mod metrics_cache;
@@ -69,6 +71,7 @@ pub fn app(state: AppState) -> Router {
         .route("/ready", get(routes::health::ready))
         .route("/metrics", get(routes::ops::metrics))
         .nest("/api", api)
+        .merge(console::router())
         .fallback(|| async { error::ApiError::NotFound("No such route.".into()) })
         .with_state(state)
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, timeout))

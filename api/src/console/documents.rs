@@ -1,0 +1,149 @@
+//! Documents page: every upload with its status, fund, what was extracted and any warnings;
+//! filters by fund and status, delete and retry through the JSON API.
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use serde::Deserialize;
+use shared::db::documents::{self, Document, ListFilter};
+use shared::db::funds::{self, Fund};
+use shared::domain::DocumentStatus;
+
+use super::format::{self, count};
+use super::{PageResult, opt_id, render};
+use crate::state::AppState;
+
+const PAGE_SIZE: i64 = 50;
+pub const STATUSES: [&str; 4] = ["queued", "processing", "completed", "failed"];
+
+#[derive(Debug, Default, Deserialize)]
+pub struct Params {
+    fund_id: Option<String>,
+    status: Option<String>,
+    page: Option<String>,
+}
+
+struct Row {
+    id: i64,
+    file_name: String,
+    size: String,
+    fund: Option<(i64, String)>,
+    status: String,
+    /// "extracting · page 3 of 12" while processing.
+    progress: String,
+    attempts: i32,
+    pages: String,
+    extracted: Vec<String>,
+    warnings: Vec<String>,
+    error: Option<String>,
+    uploaded: String,
+}
+
+impl Row {
+    fn from(d: Document) -> Self {
+        let c = &d.counts;
+        let extracted = if d.status == "completed" {
+            vec![
+                count(c.capital_calls, "capital call", "capital calls"),
+                count(c.distributions, "distribution", "distributions"),
+                count(c.adjustments, "adjustment", "adjustments"),
+                count(c.reported_figures, "stated figure", "stated figures"),
+                count(c.chunks, "text chunk", "text chunks"),
+            ]
+        } else {
+            Vec::new()
+        };
+        let progress = match (d.status.as_str(), d.stage.as_deref(), d.progress_total) {
+            ("processing", Some(stage), Some(total)) => {
+                format!("{stage} · page {} of {total}", d.progress_done)
+            }
+            ("processing", Some(stage), None) => stage.to_string(),
+            _ => String::new(),
+        };
+        let warnings = d
+            .warnings
+            .as_array()
+            .map(|ws| {
+                ws.iter()
+                    .filter_map(|w| w.get("message").and_then(|m| m.as_str()).map(String::from))
+                    .collect()
+            })
+            .unwrap_or_default();
+        Row {
+            id: d.id,
+            size: format::bytes(d.size_bytes),
+            fund: d.fund_id.zip(d.fund_name),
+            progress,
+            attempts: d.attempts,
+            pages: d
+                .page_count
+                .map(|p| p.to_string())
+                .unwrap_or_else(|| format::NONE.into()),
+            extracted,
+            warnings,
+            error: d.error,
+            uploaded: format::timestamp(d.uploaded_at),
+            file_name: d.file_name,
+            status: d.status,
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "documents.html")]
+struct DocumentsPage {
+    nav: &'static str,
+    rows: Vec<Row>,
+    funds: Vec<Fund>,
+    statuses: [&'static str; 4],
+    fund_id: Option<i64>,
+    status: String,
+    total: i64,
+    page: i64,
+    pages: i64,
+    /// Query string of the current filters, for the paging links.
+    filter_query: String,
+    filtered: bool,
+}
+
+pub async fn page(State(state): State<AppState>, Query(p): Query<Params>) -> PageResult {
+    let fund_id = opt_id(p.fund_id.as_deref());
+    // An unknown status is ignored rather than refused: the filter form only offers valid ones.
+    let status = p
+        .status
+        .filter(|s| s.parse::<DocumentStatus>().is_ok())
+        .unwrap_or_default();
+    let page = opt_id(p.page.as_deref()).unwrap_or(1).min(1_000_000);
+    let (docs, total) = documents::list(
+        &state.db,
+        &ListFilter {
+            fund_id,
+            status: (!status.is_empty()).then(|| status.clone()),
+            limit: PAGE_SIZE,
+            offset: (page - 1) * PAGE_SIZE,
+        },
+    )
+    .await?;
+    let mut filter_query = String::new();
+    if let Some(f) = fund_id {
+        filter_query.push_str(&format!("fund_id={f}&"));
+    }
+    if !status.is_empty() {
+        filter_query.push_str(&format!("status={status}&"));
+    }
+    Ok(render(
+        StatusCode::OK,
+        &DocumentsPage {
+            nav: "documents",
+            rows: docs.into_iter().map(Row::from).collect(),
+            funds: funds::list(&state.db).await?,
+            statuses: STATUSES,
+            filtered: fund_id.is_some() || !status.is_empty(),
+            fund_id,
+            status,
+            total,
+            page,
+            pages: crate::extractors::pages(total, PAGE_SIZE),
+            filter_query,
+        },
+    ))
+}
