@@ -1,9 +1,11 @@
 //! Console pages through the real router (`oneshot`): each renders with its key elements, escapes
 //! hostile names, shows empty states, and leaves the JSON API as it was.
+mod common;
+
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
+use common::state;
 use fundlens_api::{AppState, app};
-use shared::jobs::JobQueue;
 use sqlx::PgPool;
 use tower::ServiceExt;
 
@@ -11,16 +13,6 @@ const HOSTILE: &str = r#"<script>alert("x")</script> & Sons' Fund"#;
 /// How the templates write it: markup characters as numeric references.
 const HOSTILE_ESCAPED: &str =
     "&#60;script&#62;alert(&#34;x&#34;)&#60;/script&#62; &#38; Sons&#39; Fund";
-
-async fn state(pool: PgPool) -> AppState {
-    let url = std::env::var("DATABASE_URL").expect("DATABASE_URL");
-    let config = shared::testing::config(&url);
-    let redis = shared::jobs::connect_redis(config.redis_url())
-        .await
-        .expect("redis");
-    let queue = JobQueue::new(redis, &config.queue_name);
-    AppState::new(pool, queue, config)
-}
 
 struct Page {
     status: StatusCode,

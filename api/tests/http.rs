@@ -1,40 +1,13 @@
 //! Handler tests through the real router (`oneshot`) on a fresh database per test and the real Redis.
+mod common;
+
+use common::{detail, get, send, state_with};
 use std::time::{Duration, Instant};
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use fundlens_api::{AppState, app};
-use serde_json::{Value, json};
-use shared::jobs::JobQueue;
+use serde_json::json;
 use sqlx::PgPool;
-use tower::ServiceExt;
-
-async fn state(pool: PgPool, tweak: impl FnOnce(&mut shared::config::Config)) -> AppState {
-    let url = std::env::var("DATABASE_URL").expect("DATABASE_URL");
-    let mut config = shared::testing::config(&url);
-    tweak(&mut config);
-    let redis = shared::jobs::connect_redis(config.redis_url())
-        .await
-        .expect("redis");
-    let queue = JobQueue::new(redis, &config.queue_name);
-    AppState::new(pool, queue, config)
-}
-
-async fn send(state: &AppState, req: Request<Body>) -> (StatusCode, Value) {
-    let res = app(state.clone()).oneshot(req).await.unwrap();
-    let status = res.status();
-    let bytes = axum::body::to_bytes(res.into_body(), usize::MAX)
-        .await
-        .unwrap();
-    (
-        status,
-        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-    )
-}
-
-fn get(uri: &str) -> Request<Body> {
-    Request::get(uri).body(Body::empty()).unwrap()
-}
 
 fn post_json(uri: &str, body: &str) -> Request<Body> {
     Request::post(uri)
@@ -73,15 +46,9 @@ fn sample() -> Vec<u8> {
     shared::testing::pdf("reference/Sample_Fund_Performance_Report.pdf")
 }
 
-fn detail(body: &Value) -> &str {
-    body["detail"]
-        .as_str()
-        .unwrap_or_else(|| panic!("no detail in {body}"))
-}
-
 #[sqlx::test(migrator = "shared::MIGRATOR")]
 async fn funds_are_created_listed_and_named_uniquely(pool: PgPool) {
-    let s = state(pool, |_| {}).await;
+    let s = state_with(pool, |_| {}).await;
     let (code, fund) = send(&s, post_json("/api/funds", r#"{"name":"Tech Ventures Fund III","gp_name":"Tech Ventures Partners","vintage_year":2023}"#)).await;
     assert_eq!(code, StatusCode::CREATED, "{fund}");
     let id = fund["id"].as_i64().unwrap();
@@ -141,7 +108,7 @@ async fn funds_are_created_listed_and_named_uniquely(pool: PgPool) {
 
 #[sqlx::test(migrator = "shared::MIGRATOR")]
 async fn upload_stores_the_file_enqueues_a_job_and_detects_duplicates(pool: PgPool) {
-    let s = state(pool.clone(), |_| {}).await;
+    let s = state_with(pool.clone(), |_| {}).await;
     let started = Instant::now();
     let (code, body) = send(
         &s,
@@ -210,7 +177,7 @@ async fn upload_stores_the_file_enqueues_a_job_and_detects_duplicates(pool: PgPo
 
 #[sqlx::test(migrator = "shared::MIGRATOR")]
 async fn bad_uploads_get_a_clear_4xx_and_store_nothing(pool: PgPool) {
-    let s = state(pool.clone(), |c| c.max_upload_bytes = 1024 * 1024).await;
+    let s = state_with(pool.clone(), |c| c.max_upload_bytes = 1024 * 1024).await;
     let png = b"\x89PNG\r\n\x1a\n0000000000000000".to_vec();
     let big = {
         let mut b = b"%PDF-1.4\n".to_vec();
@@ -313,7 +280,7 @@ async fn bad_uploads_get_a_clear_4xx_and_store_nothing(pool: PgPool) {
 #[sqlx::test(migrator = "shared::MIGRATOR")]
 async fn a_saturated_pool_answers_503_quickly_and_health_stays_up(pool: PgPool) {
     let url = std::env::var("DATABASE_URL").unwrap();
-    let mut s = state(pool.clone(), |_| {}).await;
+    let mut s = state_with(pool.clone(), |_| {}).await;
     let opts = pool.connect_options().as_ref().clone();
     s.db = sqlx::postgres::PgPoolOptions::new()
         .max_connections(1)

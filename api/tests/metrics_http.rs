@@ -1,4 +1,7 @@
 //! Handler tests for metrics, transactions, comparison and exports, on rows inserted directly.
+mod common;
+
+use common::{detail, state};
 use std::io::Cursor;
 
 use axum::body::Body;
@@ -6,19 +9,8 @@ use axum::http::{Request, StatusCode, header};
 use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
 use fundlens_api::{AppState, app};
 use serde_json::Value;
-use shared::jobs::JobQueue;
 use sqlx::PgPool;
 use tower::ServiceExt;
-
-async fn state(pool: PgPool) -> AppState {
-    let url = std::env::var("DATABASE_URL").expect("DATABASE_URL");
-    let config = shared::testing::config(&url);
-    let redis = shared::jobs::connect_redis(config.redis_url())
-        .await
-        .expect("redis");
-    let queue = JobQueue::new(redis, &config.queue_name);
-    AppState::new(pool, queue, config)
-}
 
 async fn raw(s: &AppState, uri: &str) -> (StatusCode, header::HeaderMap, Vec<u8>) {
     let req = Request::get(uri).body(Body::empty()).unwrap();
@@ -31,12 +23,6 @@ async fn raw(s: &AppState, uri: &str) -> (StatusCode, header::HeaderMap, Vec<u8>
 async fn get(s: &AppState, uri: &str) -> (StatusCode, Value) {
     let (code, _, bytes) = raw(s, uri).await;
     (code, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
-}
-
-fn detail(body: &Value) -> &str {
-    body["detail"]
-        .as_str()
-        .unwrap_or_else(|| panic!("no detail in {body}"))
 }
 
 fn num(v: &Value) -> f64 {

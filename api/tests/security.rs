@@ -1,43 +1,18 @@
 //! Hostile input through the real router: path-traversal names, oversized and mistyped bodies,
 //! malformed JSON, absurd paging, SQL-injection strings; plus API keys, CORS, rate limiting and
 //! the `/metrics` exporter. Every case gets a clear 4xx (or is stored as inert text).
+mod common;
+
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
+use common::{get, send, state_with};
 use fundlens_api::{AppState, app};
 use serde_json::Value;
-use shared::jobs::JobQueue;
 use sqlx::PgPool;
 use tower::ServiceExt;
 
-async fn state(pool: PgPool, tweak: impl FnOnce(&mut shared::config::Config)) -> AppState {
-    let url = std::env::var("DATABASE_URL").expect("DATABASE_URL");
-    let mut config = shared::testing::config(&url);
-    tweak(&mut config);
-    let redis = shared::jobs::connect_redis(config.redis_url())
-        .await
-        .expect("redis");
-    let queue = JobQueue::new(redis, &config.queue_name);
-    AppState::new(pool, queue, config)
-}
-
 async fn send_raw(state: &AppState, req: Request<Body>) -> axum::response::Response {
     app(state.clone()).oneshot(req).await.unwrap()
-}
-
-async fn send(state: &AppState, req: Request<Body>) -> (StatusCode, Value) {
-    let res = send_raw(state, req).await;
-    let status = res.status();
-    let bytes = axum::body::to_bytes(res.into_body(), usize::MAX)
-        .await
-        .unwrap();
-    (
-        status,
-        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-    )
-}
-
-fn get(uri: &str) -> Request<Body> {
-    Request::get(uri).body(Body::empty()).unwrap()
 }
 
 fn post(uri: &str, content_type: &str, body: impl Into<Body>) -> Request<Body> {
@@ -84,7 +59,7 @@ fn assert_clear_4xx(what: &str, code: StatusCode, body: &Value) {
 
 #[sqlx::test(migrator = "shared::MIGRATOR")]
 async fn path_traversal_names_are_only_displayed_and_never_touch_the_disk(pool: PgPool) {
-    let s = state(pool.clone(), |_| {}).await;
+    let s = state_with(pool.clone(), |_| {}).await;
     let names = [
         ("../../../../tmp/fundlens-escape.pdf", "fundlens-escape.pdf"),
         ("..\\..\\windows\\system32\\evil.pdf", "evil.pdf"),
@@ -115,7 +90,7 @@ async fn path_traversal_names_are_only_displayed_and_never_touch_the_disk(pool: 
 
 #[sqlx::test(migrator = "shared::MIGRATOR")]
 async fn oversized_mistyped_and_malformed_bodies_get_a_clear_4xx(pool: PgPool) {
-    let s = state(pool.clone(), |c| c.max_upload_bytes = 1024 * 1024).await;
+    let s = state_with(pool.clone(), |c| c.max_upload_bytes = 1024 * 1024).await;
     let huge_json = format!("{{\"name\":\"{}\"}}", "x".repeat(2 * 1024 * 1024));
     let mut big_pdf = b"%PDF-1.4\n".to_vec();
     big_pdf.resize(3 * 1024 * 1024, b'x');
@@ -201,7 +176,7 @@ async fn oversized_mistyped_and_malformed_bodies_get_a_clear_4xx(pool: PgPool) {
 
 #[sqlx::test(migrator = "shared::MIGRATOR")]
 async fn absurd_paging_and_ids_are_refused(pool: PgPool) {
-    let s = state(pool, |_| {}).await;
+    let s = state_with(pool, |_| {}).await;
     for uri in [
         "/api/documents?page=-1",
         "/api/documents?page=0",
@@ -228,7 +203,7 @@ async fn absurd_paging_and_ids_are_refused(pool: PgPool) {
 
 #[sqlx::test(migrator = "shared::MIGRATOR")]
 async fn sql_injection_strings_are_inert_in_every_text_parameter(pool: PgPool) {
-    let s = state(pool.clone(), |_| {}).await;
+    let s = state_with(pool.clone(), |_| {}).await;
     let evil = [
         "'; DROP TABLE funds; --",
         "x' OR '1'='1",
@@ -271,7 +246,7 @@ fn urlencode(s: &str) -> String {
 
 #[sqlx::test(migrator = "shared::MIGRATOR")]
 async fn api_keys_guard_api_routes_only(pool: PgPool) {
-    let s = state(pool, |c| {
+    let s = state_with(pool, |c| {
         c.ops.api_keys = vec!["k-one".to_string().into(), "k-two".to_string().into()]
     })
     .await;
@@ -311,14 +286,14 @@ async fn cors_allows_only_configured_origins(pool: PgPool) {
             .body(Body::empty())
             .unwrap()
     };
-    let none = state(pool.clone(), |_| {}).await;
+    let none = state_with(pool.clone(), |_| {}).await;
     let res = send_raw(&none, preflight("https://evil.example")).await;
     assert!(
         res.headers()
             .get(header::ACCESS_CONTROL_ALLOW_ORIGIN)
             .is_none()
     );
-    let s = state(pool, |c| {
+    let s = state_with(pool, |c| {
         c.ops.cors_origins = vec!["https://console.example".into()]
     })
     .await;
@@ -337,7 +312,7 @@ async fn cors_allows_only_configured_origins(pool: PgPool) {
 
 #[sqlx::test(migrator = "shared::MIGRATOR")]
 async fn rate_limit_answers_429_with_retry_after_and_spares_health(pool: PgPool) {
-    let s = state(pool, |c| {
+    let s = state_with(pool, |c| {
         c.ops.rate_limit_per_sec = 0.5;
         c.ops.rate_limit_burst = 2;
     })
@@ -389,7 +364,7 @@ async fn rate_limit_answers_429_with_retry_after_and_spares_health(pool: PgPool)
 
 #[sqlx::test(migrator = "shared::MIGRATOR")]
 async fn metrics_expose_route_latency_pool_queue_and_documents(pool: PgPool) {
-    let s = state(pool, |_| {}).await;
+    let s = state_with(pool, |_| {}).await;
     assert_eq!(
         send(&s, get("/api/funds/12345")).await.0,
         StatusCode::NOT_FOUND

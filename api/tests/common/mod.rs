@@ -1,0 +1,52 @@
+//! Helpers shared by the handler tests: an `AppState` on the test's database and the real Redis,
+//! and a way to send one request through the router.
+#![allow(dead_code)]
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use fundlens_api::{AppState, app};
+use serde_json::Value;
+use shared::jobs::JobQueue;
+use sqlx::PgPool;
+use tower::ServiceExt;
+
+/// State on `pool` with the test configuration (private queue, short timers).
+pub async fn state(pool: PgPool) -> AppState {
+    state_with(pool, |_| {}).await
+}
+
+/// Like [`state`], after `tweak` has adjusted the configuration.
+pub async fn state_with(pool: PgPool, tweak: impl FnOnce(&mut shared::config::Config)) -> AppState {
+    let url = std::env::var("DATABASE_URL").expect("DATABASE_URL");
+    let mut config = shared::testing::config(&url);
+    tweak(&mut config);
+    let redis = shared::jobs::connect_redis(config.redis_url())
+        .await
+        .expect("redis");
+    let queue = JobQueue::new(redis, &config.queue_name);
+    AppState::new(pool, queue, config)
+}
+
+/// Sends `req` and returns the status with the body parsed as JSON (`Null` when it is not).
+pub async fn send(state: &AppState, req: Request<Body>) -> (StatusCode, Value) {
+    let res = app(state.clone()).oneshot(req).await.unwrap();
+    let status = res.status();
+    let bytes = axum::body::to_bytes(res.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
+}
+
+pub fn get(uri: &str) -> Request<Body> {
+    Request::get(uri).body(Body::empty()).unwrap()
+}
+
+/// The `detail` sentence of an error body; panics when there is none.
+pub fn detail(body: &Value) -> &str {
+    body["detail"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no detail in {body}"))
+}
