@@ -2,6 +2,7 @@
 use std::sync::Arc;
 
 use shared::config::Config;
+use shared::embed::Embedder;
 use sqlx::PgPool;
 use tokio::sync::watch;
 
@@ -13,15 +14,18 @@ pub struct JobContext {
     /// Turns true when a blocking parse outlived its job: pdfium is then stuck for the whole
     /// process, so the worker must exit and be restarted.
     pub wedged: Arc<watch::Sender<bool>>,
+    /// Loaded once per process; jobs only borrow it.
+    pub embedder: Arc<Embedder>,
 }
 
 impl JobContext {
-    pub fn new(pool: PgPool, config: Config, worker_id: String) -> Self {
+    pub fn new(pool: PgPool, config: Config, worker_id: String, embedder: Arc<Embedder>) -> Self {
         Self {
             pool,
             config,
             worker_id,
             wedged: Arc::new(watch::channel(false).0),
+            embedder,
         }
     }
 }

@@ -265,6 +265,19 @@ async fn run(
         }
     })?;
 
+    progress.set_stage("embedding");
+    let embedder = ctx.embedder.clone();
+    let blocks = extraction.text_blocks.clone();
+    let (chunks, embeddings) = shared::telemetry::spawn_blocking(move || {
+        let chunks = shared::chunk::chunk_blocks(&blocks);
+        let texts: Vec<String> = chunks.iter().map(|c| c.embedding_text()).collect();
+        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+        embedder.embed(&refs).map(|e| (chunks, e))
+    })
+    .await
+    .map_err(|e| IngestError::Other(format!("the embedding step crashed: {e}")))?
+    .map_err(|e| IngestError::Other(e.to_string()))?;
+
     progress.set_stage("storing");
     let mut tx = extraction::begin_owned(&ctx.pool, id, &ctx.worker_id)
         .await
@@ -272,7 +285,13 @@ async fn run(
             StoreError::NotOwner => IngestError::Lost,
             StoreError::Db(e) => e.into(),
         })?;
-    extraction::store(&mut tx, id, upload_fund_id, &pages, &extraction).await?;
+    let fund_id = extraction::store(&mut tx, id, upload_fund_id, &pages, &extraction).await?;
+    shared::db::chunks::replace_chunks(&mut tx, id, fund_id, &chunks, &embeddings)
+        .await
+        .map_err(|e| match e {
+            shared::db::chunks::ChunkStoreError::Database(e) => IngestError::from(e),
+            other => IngestError::Other(other.to_string()),
+        })?;
     tx.commit().await?;
     Ok(())
 }

@@ -55,10 +55,12 @@ pub async fn run(
         std::process::id(),
         ulid::Ulid::generate()
     );
+    let embedder = load_embedder(&config).await?;
     let ctx = Arc::new(JobContext::new(
         pool.clone(),
         config.clone(),
         worker_name.clone(),
+        embedder,
     ));
 
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
@@ -131,6 +133,22 @@ pub async fn run(
         anyhow::bail!("the job monitor stopped without a shutdown signal");
     }
     Ok(())
+}
+
+/// The embedding model, loaded once for the whole process on a blocking thread.
+async fn load_embedder(config: &Config) -> anyhow::Result<Arc<shared::embed::Embedder>> {
+    let dir = config.embedding_model_dir.clone().context(
+        "EMBEDDING_MODEL_DIR must name the all-MiniLM-L6-v2 folder (scripts/setup.sh sets it)",
+    )?;
+    let started = std::time::Instant::now();
+    let embedder = shared::telemetry::spawn_blocking(move || shared::embed::Embedder::load(&dir))
+        .await
+        .context("loading the embedding model")??;
+    tracing::info!(
+        ms = started.elapsed().as_millis() as u64,
+        "embedding model loaded"
+    );
+    Ok(Arc::new(embedder))
 }
 
 fn hostname() -> String {

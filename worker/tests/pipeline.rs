@@ -56,6 +56,14 @@ async fn sample_report_is_parsed_by_a_worker() {
         "page 1 text: {text}"
     );
     assert!(text.contains("Capital Calls"), "page 1 text: {text}");
+    let chunks = stack
+        .scalar(
+            "SELECT count(*) FROM document_chunks WHERE document_id = $1 AND embedding IS NOT NULL",
+            id,
+        )
+        .await;
+    assert!(chunks >= 2, "expected embedded chunks, found {chunks}");
+    assert_eq!(status["counts"]["chunks"], chunks);
 
     // The same content again is recognised, not stored twice.
     let (code, again) = stack
