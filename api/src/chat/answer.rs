@@ -136,9 +136,18 @@ fn discrepancy_note(d: &Discrepancy, fmt: fn(Decimal) -> String) -> String {
         .computed
         .map(fmt)
         .unwrap_or_else(|| "not computable".into());
+    // The stated figure as printed (0.39, not 0.3900): its precision is part of the story.
+    let printed = d.reported.normalize().to_string();
+    let reported = if fmt(Decimal::ONE).ends_with('%') {
+        format!("{printed}%")
+    } else if fmt(Decimal::ONE).starts_with('$') {
+        fmt(d.reported)
+    } else {
+        printed
+    };
     let mut s = format!(
         " Note: the report states {} (page {}), while the figure computed from its rows is {}.",
-        fmt(d.reported),
+        reported,
         d.page.unwrap_or(0),
         computed
     );
@@ -532,24 +541,29 @@ fn convention(m: MetricAsk) -> Option<&'static str> {
     })
 }
 
-fn sentences(text: &str) -> Vec<&str> {
+/// Lines, then sentences within lines: definitions are often bullet lines without full stops.
+fn units(text: &str) -> Vec<&str> {
     let mut out = Vec::new();
-    let mut start = 0;
-    let bytes = text.as_bytes();
-    for (i, &b) in bytes.iter().enumerate() {
-        let end = matches!(b, b'.' | b'?' | b'!')
-            && bytes.get(i + 1).is_none_or(|n| n.is_ascii_whitespace());
-        if end {
-            let s = text[start..=i].trim();
-            if !s.is_empty() {
-                out.push(s);
+    for line in text.lines() {
+        let mut start = 0;
+        let bytes = line.as_bytes();
+        for (i, &b) in bytes.iter().enumerate() {
+            let end = matches!(b, b'.' | b'?' | b'!')
+                && bytes.get(i + 1).is_some_and(|n| n.is_ascii_whitespace())
+                // "3. Paid-In Capital": a numbered heading, not a sentence end.
+                && !line[start..i].trim().chars().all(|c| c.is_ascii_digit());
+            if end {
+                let s = line[start..=i].trim();
+                if !s.is_empty() {
+                    out.push(s);
+                }
+                start = i + 1;
             }
-            start = i + 1;
         }
-    }
-    let tail = text[start..].trim();
-    if !tail.is_empty() {
-        out.push(tail);
+        let tail = line[start..].trim();
+        if !tail.is_empty() {
+            out.push(tail);
+        }
     }
     out
 }
@@ -566,24 +580,69 @@ fn stem(w: &str) -> &str {
     w
 }
 
-/// The passage's most relevant stretch: the best-matching sentence and the one after it.
+fn stems(text: &str) -> Vec<String> {
+    super::intent::words(text)
+        .iter()
+        .map(|w| stem(w).to_string())
+        .collect()
+}
+
+/// How well one line answers: query terms it holds, plus a bonus when its head (the text
+/// before `:` or `=`, i.e. the term being defined) holds every term — the shape of a
+/// glossary entry such as "Paid-In Capital (PIC): the cumulative amount…".
+fn unit_score(unit: &str, q: &[String]) -> usize {
+    if q.is_empty() {
+        return 0;
+    }
+    let ws = stems(unit);
+    let hits = q.iter().filter(|t| ws.contains(t)).count();
+    let head_end = unit.find([':', '=']).unwrap_or(0);
+    let head = stems(&unit[..head_end]);
+    // The head must start with a term ("DPI (…):", "3. Paid-In Capital:"), not merely
+    // mention it ("Impact on DPI:").
+    let first = head.iter().find(|w| !w.chars().all(|c| c.is_ascii_digit()));
+    let defines = head_end > 0
+        && head.len() <= 12
+        && first.is_some_and(|w| q.contains(w))
+        && q.iter().all(|t| head.contains(t));
+    hits * 2 + if defines { 3 } else { 0 }
+}
+
+/// A passage's best line: its score, its index, and all lines.
+fn best_unit<'a>(content: &'a str, q: &[String]) -> (usize, usize, Vec<&'a str>) {
+    let us = units(content);
+    let best = (0..us.len())
+        .max_by_key(|&i| (unit_score(us[i], q), usize::MAX - i))
+        .unwrap_or(0);
+    let score = us.get(best).map_or(0, |u| unit_score(u, q));
+    (score, best, us)
+}
+
+fn query_stems(query: &str) -> Vec<String> {
+    terms(query).iter().map(|t| stem(t).to_string()).collect()
+}
+
+/// The passage's most relevant stretch: the best-matching line or sentence and the one after.
 pub fn best_excerpt(content: &str, query: &str) -> String {
-    let q: Vec<String> = terms(query).iter().map(|t| stem(t).to_string()).collect();
-    let ss = sentences(content);
-    if ss.len() <= 2 || content.len() <= 300 {
+    if content.len() <= 300 {
         return content.trim().to_string();
     }
-    let score = |s: &str| {
-        let ws = super::intent::words(s);
-        q.iter()
-            .filter(|t| ws.iter().any(|w| stem(w) == t.as_str()))
-            .count()
-    };
-    let best = (0..ss.len())
-        .max_by_key(|&i| (score(ss[i]), usize::MAX - i))
+    let (_, best, us) = best_unit(content, &query_stems(query));
+    let end = (best + 2).min(us.len());
+    us[best..end].join(" ")
+}
+
+/// Passage relevance by its words: the best line's score plus the heading's share.
+fn lexical(h: &Hit, q: &[String]) -> usize {
+    let heading = h
+        .heading
+        .as_deref()
+        .map(|x| {
+            let ws = stems(x);
+            q.iter().filter(|t| ws.contains(t)).count()
+        })
         .unwrap_or(0);
-    let end = (best + 2).min(ss.len());
-    ss[best..end].join(" ")
+    best_unit(&h.content, q).0 + heading
 }
 
 /// Cosine similarity below which a passage found only by vector search is unrelated (RRF
@@ -595,18 +654,36 @@ fn relevant(h: &Hit) -> bool {
 }
 
 /// A definition or document-text answer: the best passages quoted with their citations.
+/// Search order is refined by the words of the question (a glossary entry for the exact term
+/// beats a passage that merely mentions it); a second passage is quoted only if it too holds
+/// the question's words.
 pub fn definition(query: &str, subject: &Subject, hits: &[Hit], note: Option<&str>) -> Grounded {
     let conventions: Vec<&str> = subject
         .metrics
         .iter()
         .filter_map(|m| convention(*m))
         .collect();
-    let good: Vec<&Hit> = hits.iter().filter(|h| relevant(h)).take(3).collect();
+    let q = query_stems(query);
+    let mut ranked: Vec<(usize, &Hit)> = hits
+        .iter()
+        .filter(|h| relevant(h))
+        .map(|h| (lexical(h, &q), h))
+        .collect();
+    // Stable: equal word scores keep the fused search order.
+    ranked.sort_by(|a, b| b.0.cmp(&a.0));
+    let top = ranked.first().map_or(0, |r| r.0);
+    let good: Vec<&Hit> = ranked
+        .iter()
+        .enumerate()
+        .filter(|(i, (score, _))| *i == 0 || (*score > 0 && *score * 2 >= top))
+        .map(|(_, (_, h))| *h)
+        .take(2)
+        .collect();
     let mut text = String::new();
     if good.is_empty() {
         text.push_str("I could not find a passage about that in the uploaded documents.");
     } else {
-        for (i, h) in good.iter().take(2).enumerate() {
+        for (i, h) in good.iter().enumerate() {
             let place = match &h.heading {
                 Some(head) => format!("{}, page {}, “{head}”", h.file_name, h.page),
                 None => format!("{}, page {}", h.file_name, h.page),

@@ -254,7 +254,9 @@ fn metrics(t: &Text) -> Vec<MetricAsk> {
             out.push(m);
         }
     }
-    let paid_in = t.phrase(&["paid", "in"]) || t.any(&["paidin", "pic"]);
+    // "distributions to paid-in" and "total value to paid-in" name ratios, not PIC itself.
+    let ratio_phrase = t.phrase(&["to", "paid"]);
+    let paid_in = (t.phrase(&["paid", "in"]) && !ratio_phrase) || t.any(&["paidin", "pic"]);
     if t.has("dpi")
         || t.phrase(&["distributions", "to", "paid"])
         || t.phrase(&["distributed", "to", "paid"])
@@ -268,7 +270,7 @@ fn metrics(t: &Text) -> Vec<MetricAsk> {
     }
     if t.any(&["tvpi", "moic"])
         || t.phrase(&["total", "value"])
-        || t.has("multiple") && !t.any(&["realized", "realised"])
+        || t.has("multiple") && out.is_empty() && !t.any(&["realized", "realised"])
     {
         add(&mut out, Tvpi);
     }
