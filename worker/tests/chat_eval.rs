@@ -424,3 +424,198 @@ async fn chat_latency_bench() {
     let stack = Arc::try_unwrap(stack).ok().expect("no request in flight");
     stack.stop().await;
 }
+
+async fn post(stack: &Stack, path: &str, body: Value) -> (u16, Value) {
+    let res = stack
+        .http
+        .post(format!("{}{path}", stack.base))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let code = res.status().as_u16();
+    (code, res.json().await.unwrap_or(Value::Null))
+}
+
+/// Conversations keep the fund and subject for follow-ups, the stream carries the same answer,
+/// a fund named in the question is found, and without a model search falls back to full text.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn conversations_follow_ups_streaming_and_fallbacks() {
+    let mut stack = Stack::start(|_| {}).await;
+    stack.start_worker();
+    let data = shared::testing::data_dir();
+    for rel in [
+        "reference/Sample_Fund_Performance_Report.pdf",
+        "reference/ILPA_Capital_Accounting_and_Performance_Metrics.pdf",
+        "reports/dev01_grid_iso.pdf",
+    ] {
+        let bytes = std::fs::read(data.join(rel)).unwrap();
+        let (code, up) = stack.upload(rel, bytes, None).await;
+        assert_eq!(code, 202, "{up}");
+        let done = stack
+            .wait_done(up["document_id"].as_i64().unwrap(), Duration::from_secs(60))
+            .await;
+        assert_eq!(done["status"], "completed", "{done}");
+    }
+
+    // Two funds have data: a metric question without a fund asks which one.
+    let (code, body) = ask(&stack, "What is the current DPI?", None).await;
+    assert_eq!(code, 200, "{body}");
+    assert!(
+        body["answer"].as_str().unwrap().contains("Several funds"),
+        "{body}"
+    );
+    // The fund named in the question is used, case-insensitively.
+    let (_, body) = ask(&stack, "what is the dpi of tech ventures fund iii?", None).await;
+    assert!(
+        body["answer"].as_str().unwrap().contains("0.3598"),
+        "{body}"
+    );
+    let conv = body["conversation_id"].as_i64().unwrap();
+
+    // Follow-ups inherit the conversation's fund and subject.
+    let (_, body) = post(
+        &stack,
+        "/api/chat/query",
+        json!({"query": "what about TVPI?", "conversation_id": conv}),
+    )
+    .await;
+    assert_eq!(body["intent"], "calculation", "{body}");
+    assert!(
+        body["answer"]
+            .as_str()
+            .unwrap()
+            .contains("TVPI cannot be computed"),
+        "{body}"
+    );
+    let (_, body) = post(
+        &stack,
+        "/api/chat/query",
+        json!({"query": "Show me all capital calls in 2024", "conversation_id": conv}),
+    )
+    .await;
+    assert_eq!(body["rows"].as_array().unwrap().len(), 2, "{body}");
+    let (_, body) = post(
+        &stack,
+        "/api/chat/query",
+        json!({"query": "and in 2023?", "conversation_id": conv}),
+    )
+    .await;
+    assert_eq!(body["intent"], "retrieval", "{body}");
+    assert!(
+        body["answer"].as_str().unwrap().contains("$8,000,000"),
+        "{body}"
+    );
+
+    let (code, c) = stack.get(&format!("/api/chat/conversations/{conv}")).await;
+    assert_eq!(code, 200);
+    assert_eq!(c["messages"].as_array().unwrap().len(), 8, "{c}");
+    assert_eq!(c["messages"][1]["role"], "assistant");
+    assert!(
+        c["messages"][1]["payload"]["sources"]
+            .as_array()
+            .is_some_and(|s| !s.is_empty())
+    );
+    let (_, list) = stack
+        .get(&format!("/api/chat/conversations?fund_id={}", c["fund_id"]))
+        .await;
+    assert!(
+        list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i["id"] == conv),
+        "{list}"
+    );
+    let (code, created) = post(
+        &stack,
+        "/api/chat/conversations",
+        json!({"fund_id": c["fund_id"]}),
+    )
+    .await;
+    assert_eq!(code, 201, "{created}");
+    let (code, _) = post(
+        &stack,
+        "/api/chat/conversations",
+        json!({"fund_id": 999_999}),
+    )
+    .await;
+    assert_eq!(code, 404);
+    let (code, e) = post(
+        &stack,
+        "/api/chat/query",
+        json!({"query": "dpi?", "conversation_id": 999_999}),
+    )
+    .await;
+    assert_eq!(code, 404, "{e}");
+    let (code, e) = post(&stack, "/api/chat/query", json!({"query": "  "})).await;
+    assert_eq!(code, 400, "{e}");
+
+    // The stream's tokens rebuild the answer; the last events carry the whole response.
+    let res = stack
+        .http
+        .post(format!("{}/api/chat/query/stream", stack.base))
+        .json(&json!({"query": "List all adjustments", "fund_id": c["fund_id"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["content-type"], "text/event-stream");
+    let text = res.text().await.unwrap();
+    let mut answer = String::new();
+    let mut full = Value::Null;
+    let mut event = "";
+    for line in text.lines() {
+        if let Some(e) = line.strip_prefix("event: ") {
+            event = e;
+        } else if let Some(d) = line.strip_prefix("data: ") {
+            match event {
+                "token" => answer.push_str(
+                    serde_json::from_str::<Value>(d).unwrap()["text"]
+                        .as_str()
+                        .unwrap(),
+                ),
+                "sources" => full = serde_json::from_str(d).unwrap(),
+                _ => {}
+            }
+        }
+    }
+    assert_eq!(full["answer"].as_str().unwrap(), answer);
+    assert_eq!(full["rows"].as_array().unwrap().len(), 3);
+    assert!(text.contains("event: done"));
+
+    // Without a model the API still answers definitions, from full text, and says so.
+    let mut config = stack.config.clone();
+    config.embedding_model_dir = None;
+    let state = fundlens_api::build_state(config).await.unwrap();
+    let res = fundlens_api::chat::ask(
+        &state,
+        serde_json::from_value(
+            json!({"query": "What does Paid-In Capital mean?", "fund_id": c["fund_id"]}),
+        )
+        .unwrap(),
+    )
+    .await
+    .unwrap();
+    assert!(
+        res.answer.contains("full-text search only"),
+        "{}",
+        res.answer
+    );
+    assert!(
+        res.answer.to_lowercase().contains("paid-in capital"),
+        "{}",
+        res.answer
+    );
+    // Nothing related: said plainly, no random passage.
+    let (_, body) = ask(
+        &stack,
+        "What's the weather in Paris tomorrow?",
+        c["fund_id"].as_i64(),
+    )
+    .await;
+    assert!(
+        body["answer"].as_str().unwrap().contains("could not find"),
+        "{body}"
+    );
+    stack.stop().await;
+}
