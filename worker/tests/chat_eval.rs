@@ -352,7 +352,8 @@ async fn chat_latency_bench() {
     let funds = ingest_all(&stack).await;
     let fund = funds["Sample_Fund_Performance_Report"];
     let stack = Arc::new(stack);
-    let questions: [(&str, fn(usize) -> String); 3] = [
+    type Question = fn(usize) -> String;
+    let questions: [(&str, Question); 3] = [
         ("calculation", |_| "What is the current DPI?".to_string()),
         ("retrieval", |_| {
             "Show me all capital calls in 2024".to_string()

@@ -670,7 +670,7 @@ pub fn definition(query: &str, subject: &Subject, hits: &[Hit], note: Option<&st
         .map(|h| (lexical(h, &q), h))
         .collect();
     // Stable: equal word scores keep the fused search order.
-    ranked.sort_by(|a, b| b.0.cmp(&a.0));
+    ranked.sort_by_key(|r| std::cmp::Reverse(r.0));
     let top = ranked.first().map_or(0, |r| r.0);
     let good: Vec<&Hit> = ranked
         .iter()

@@ -16,12 +16,12 @@ pub const BATCH_WINDOW: Duration = Duration::from_millis(2);
 pub const MAX_BATCH: usize = 16;
 
 type Reply = oneshot::Sender<Result<Arc<Vec<f32>>, String>>;
+type Loaded = Result<Arc<Embedder>, String>;
 
 /// Loads the model at most once per process, whatever the number of `AppState`s (tests build
 /// many); a failure is remembered too, so a broken folder is reported once, not per state.
-pub fn load_shared(dir: &Path) -> Result<Arc<Embedder>, String> {
-    static MODELS: OnceLock<Mutex<HashMap<std::path::PathBuf, Result<Arc<Embedder>, String>>>> =
-        OnceLock::new();
+pub fn load_shared(dir: &Path) -> Loaded {
+    static MODELS: OnceLock<Mutex<HashMap<std::path::PathBuf, Loaded>>> = OnceLock::new();
     let mut map = MODELS
         .get_or_init(Default::default)
         .lock()

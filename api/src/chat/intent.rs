@@ -424,19 +424,13 @@ fn value_cue(t: &Text) -> bool {
     ]) || t.phrase(&["how", "much"])
 }
 
+/// Across every fund: "which fund…", "the funds", "each fund", "compare/rank" — but not
+/// "DPI versus TVPI", which compares metrics of one fund.
 fn across_funds(t: &Text) -> bool {
     t.phrase(&["which", "fund"])
-        || t.any(&[
-            "compare",
-            "comparison",
-            "funds",
-            "rank",
-            "ranking",
-            "versus",
-            "vs",
-        ])
-        || t.phrase(&["all", "funds"])
+        || t.any(&["funds", "compare", "comparison", "rank", "ranking"])
         || t.phrase(&["each", "fund"])
+        || t.phrase(&["every", "fund"])
 }
 
 /// Routes a question. `previous` is the last answer's subject in the conversation: a question

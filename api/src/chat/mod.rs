@@ -363,7 +363,7 @@ async fn compare(state: &AppState, subject: &Subject, all: &[FundRow]) -> Result
         };
         ranked.push((f, value, snap));
     }
-    ranked.sort_by(|a, b| b.1.cmp(&a.1));
+    ranked.sort_by_key(|r| std::cmp::Reverse(r.1));
     let name = serde_json::to_value(metric)
         .ok()
         .and_then(|v| v.as_str().map(str::to_uppercase))
