@@ -635,6 +635,14 @@ mod tests {
     }
 
     #[test]
+    fn across_funds_needs_more_than_two_metrics_side_by_side() {
+        assert!(!r("Show DPI versus TVPI").across_funds);
+        assert!(r("Compare the funds by DPI.").across_funds);
+        let s = r("What distributions were made last year?");
+        assert_eq!((s.intent, s.year), (Intent::Retrieval, Some(2025)));
+    }
+
+    #[test]
     fn follow_ups_inherit_the_previous_subject() {
         let first = r("Show me all capital calls in 2024");
         let next = route("and in 2023?", Some(&first), 2026);
