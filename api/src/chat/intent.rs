@@ -455,7 +455,10 @@ pub fn route(query: &str, previous: Option<&Subject>, today_year: i32) -> Subjec
         op,
         Some(Op::Largest | Op::Smallest | Op::Latest | Op::Earliest | Op::Count | Op::ByYear)
     );
-    let rows_wanted = kind.is_some() && (year.is_some() || specific || op == Some(Op::List));
+    // A kind with nothing else asked ("tell me about the recallable distributions") lists them.
+    let bare = metrics.is_empty() && !definition;
+    let rows_wanted =
+        kind.is_some() && (year.is_some() || specific || op == Some(Op::List) || bare);
     let metric_totals_only = metrics.iter().all(|m| {
         matches!(
             m,
@@ -637,6 +640,14 @@ mod tests {
     #[test]
     fn across_funds_needs_more_than_two_metrics_side_by_side() {
         assert!(!r("Show DPI versus TVPI").across_funds);
+        let s = r("Tell me about the recallable distributions");
+        assert_eq!((s.intent, s.recallable_only), (Intent::Retrieval, true));
+        let s = r("What was the total amount called in 2023?");
+        assert_eq!((s.intent, s.op), (Intent::Retrieval, Some(Op::Total)));
+        assert_eq!(
+            r("What does a capital call mean?").intent,
+            Intent::Definition
+        );
         assert!(r("Compare the funds by DPI.").across_funds);
         let s = r("What distributions were made last year?");
         assert_eq!((s.intent, s.year), (Intent::Retrieval, Some(2025)));
