@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 ENV := set -a; eval "$$(scripts/setup.sh)"; set +a
 
-.PHONY: setup run test lint fmt build bench-extract bench-load fault-tests
+.PHONY: setup run test lint fmt build bench-extract bench-load fault-tests eval bench-chat
 
 setup:
 	@$(ENV); echo "Postgres: $$DATABASE_URL  Redis: $$REDIS_URL"
@@ -35,3 +35,12 @@ bench-load:
 # Postgres down under load, Redis restarted empty, SIGKILLed and wedged workers, slow clients.
 fault-tests:
 	@$(ENV); cargo test -p fundlens-worker --test faults --test pipeline -- --nocapture
+
+# Every report through the real pipeline, then every `qa` question scored; prints a table per
+# document. Also part of `make test` (worker/tests/chat_eval.rs).
+eval:
+	@$(ENV); cargo test -p fundlens-worker --test chat_eval -- --nocapture chat_answers_every_question
+
+# p50/p99 chat latency per intent at concurrency 1 and 32 (not a timed test).
+bench-chat:
+	@$(ENV); RUST_LOG=warn cargo test -p fundlens-worker --test chat_eval -- --ignored --nocapture chat_latency_bench

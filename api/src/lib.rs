@@ -1,5 +1,6 @@
 //! The Fundlens HTTP API: uploads, document status, funds, metrics, transactions and exports;
 //! plus the web console that serves pages at `/`.
+pub mod chat;
 pub mod console;
 pub mod error;
 pub mod extractors;
@@ -60,6 +61,16 @@ pub fn app(state: AppState) -> Router {
         .route(
             "/metrics/funds/{id}/metrics",
             get(routes::metrics::fund_breakdown),
+        )
+        .route("/chat/query", post(routes::chat::query))
+        .route("/chat/query/stream", post(routes::chat::query_stream))
+        .route(
+            "/chat/conversations",
+            get(routes::chat::list_conversations).post(routes::chat::create_conversation),
+        )
+        .route(
+            "/chat/conversations/{id}",
+            get(routes::chat::get_conversation),
         )
         .route("/_ping_db", get(routes::ops::ping_db))
         .layer(DefaultBodyLimit::max(1024 * 1024));

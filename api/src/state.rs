@@ -1,11 +1,12 @@
 //! Shared state handed to every handler: the process's one pool, queue handle, config and
-//! metrics cache.
+//! metrics cache and chat services.
 use std::sync::Arc;
 
 use shared::config::Config;
 use shared::jobs::JobQueue;
 use sqlx::PgPool;
 
+use crate::chat::ChatServices;
 use crate::metrics_cache::MetricsCache;
 
 /// Enough for every fund at a handful of dates; a snapshot is a few kilobytes per 100 rows.
@@ -17,6 +18,8 @@ pub struct AppState {
     pub queue: JobQueue,
     pub config: Arc<Config>,
     pub metrics: Arc<MetricsCache>,
+    /// Query embedder (loaded once per process) and the optional LLM client.
+    pub chat: Arc<ChatServices>,
 }
 
 impl AppState {
@@ -24,6 +27,7 @@ impl AppState {
         Self {
             db,
             queue,
+            chat: Arc::new(ChatServices::from_config(&config)),
             config: Arc::new(config),
             metrics: Arc::new(MetricsCache::new(METRICS_CACHE_ENTRIES)),
         }

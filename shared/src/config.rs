@@ -36,6 +36,8 @@ pub struct Config {
     pub fault_slow_page: Option<Duration>,
     /// Operational limits of the API and worker: see `config_ops.rs`.
     pub ops: crate::config_ops::OpsConfig,
+    /// Optional LLM for chat answers: see `config_llm.rs`.
+    pub llm: Option<crate::config_llm::LlmConfig>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -95,6 +97,7 @@ impl Config {
                 ms => Some(Duration::from_millis(ms)),
             },
             ops: crate::config_ops::OpsConfig::from_env()?,
+            llm: crate::config_llm::LlmConfig::from_env()?,
         };
         if cfg.worker_concurrency == 0 || cfg.api_db_pool_size == 0 || cfg.worker_db_pool_size == 0
         {

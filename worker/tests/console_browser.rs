@@ -281,10 +281,8 @@ async fn upload_page_to_fund_page_in_a_real_browser() {
     stack.stop().await;
 }
 
-/// Needs the chat API (`POST /api/chat/query`), which is not in main yet: remove the `ignore`
-/// once it lands. Until then the page shows a clear "chat is not available" error instead.
+/// The chat page answers the DPI question with its figure and a citation that opens its passage.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "needs the chat API (POST /api/chat/query), not merged yet"]
 async fn chat_answers_the_dpi_question_with_a_citation() {
     let mut stack = Stack::start(|_| {}).await;
     stack.start_worker();

@@ -1,4 +1,5 @@
 //! HTTP routes, one module per resource.
+pub mod chat;
 pub mod documents;
 pub mod export;
 pub mod funds;

@@ -1,11 +1,14 @@
 //! Database access, one module per table group. Every function borrows a connection from the
 //! process's one pool (or runs inside a caller's transaction) and gives it back at once.
 pub mod chunks;
+pub mod conversations;
 pub mod documents;
 pub mod extraction;
 pub mod funds;
 pub mod metrics;
 pub mod pool;
+pub mod provenance;
+pub mod search;
 pub mod transactions;
 
 pub use pool::connect;

@@ -1,0 +1,405 @@
+//! Chat over a fund's data: route the question, answer it from SQL, the metrics engine or
+//! hybrid search, optionally let an LLM rephrase it, and keep the conversation.
+pub mod answer;
+pub mod embed_batch;
+pub mod intent;
+pub mod llm;
+pub mod retrieve;
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use chrono::Datelike;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use shared::db::transactions::Kind;
+use shared::db::{conversations, provenance};
+
+use crate::error::{ApiError, Result};
+use crate::routes::metrics::{MetricsBody, snapshot};
+use crate::state::AppState;
+use answer::{Grounded, Source, page_source};
+use intent::{Intent, MetricAsk, Subject};
+use retrieve::{FundChoice, FundRow};
+
+/// Longer questions are pasted documents, not questions.
+pub const MAX_QUERY_CHARS: usize = 2000;
+/// Citations per answer; more only bury the useful ones.
+const MAX_SOURCES: usize = 6;
+
+#[derive(Debug, Deserialize)]
+pub struct QueryRequest {
+    pub query: String,
+    pub fund_id: Option<i64>,
+    pub conversation_id: Option<i64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct QueryResponse {
+    pub answer: String,
+    pub intent: &'static str,
+    pub sources: Vec<Source>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub metrics: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rows: Option<Vec<Value>>,
+    pub conversation_id: i64,
+    pub fund_id: Option<i64>,
+    /// True when an LLM wrote `answer` (from the grounded material, with checked numbers).
+    pub llm: bool,
+    pub processing_time_ms: f64,
+}
+
+/// Embedding model, LLM and their state, shared by every request.
+#[derive(Default)]
+pub struct ChatServices {
+    pub embedder: Option<Arc<embed_batch::QueryEmbedder>>,
+    /// Why there is no embedder, for the note in full-text-only answers.
+    pub embedder_missing: Option<String>,
+    pub llm: Option<llm::Llm>,
+}
+
+impl ChatServices {
+    pub fn from_config(config: &shared::config::Config) -> Self {
+        let (embedder, embedder_missing) = match &config.embedding_model_dir {
+            None => (
+                None,
+                Some("EMBEDDING_MODEL_DIR is not set, so passages were found by full-text search only".to_string()),
+            ),
+            Some(dir) => match embed_batch::load_shared(dir) {
+                Ok(model) => (Some(Arc::new(embed_batch::QueryEmbedder::new(model))), None),
+                Err(e) => {
+                    tracing::warn!(error = %e, "chat: embedding model not loaded; full-text search only");
+                    (
+                        None,
+                        Some("the embedding model could not be loaded, so passages were found by full-text search only".to_string()),
+                    )
+                }
+            },
+        };
+        Self {
+            embedder,
+            embedder_missing,
+            llm: config.llm.clone().map(llm::Llm::new),
+        }
+    }
+}
+
+/// Answers one question end to end and records the turn.
+pub async fn ask(state: &AppState, req: QueryRequest) -> Result<QueryResponse> {
+    let started = Instant::now();
+    let query = req.query.trim();
+    if query.is_empty() {
+        return Err(ApiError::BadRequest(
+            "Ask a question: `query` is empty.".into(),
+        ));
+    }
+    if query.chars().count() > MAX_QUERY_CHARS {
+        return Err(ApiError::BadRequest(format!(
+            "The question is longer than {MAX_QUERY_CHARS} characters; ask something shorter."
+        )));
+    }
+    let context = match req.conversation_id {
+        Some(id) => Some(
+            conversations::context(&state.db, id)
+                .await?
+                .ok_or_else(|| ApiError::not_found("Conversation", id))?,
+        ),
+        None => None,
+    };
+    let previous: Option<Subject> = context
+        .as_ref()
+        .and_then(|c| c.last_payload.as_ref())
+        .and_then(|p| serde_json::from_value(p["subject"].clone()).ok());
+    let today = chrono::Utc::now().date_naive();
+    let subject = intent::route(query, previous.as_ref(), today.year());
+    let all = retrieve::funds(&state.db).await?;
+    let choice = retrieve::resolve(
+        &all,
+        req.fund_id,
+        query,
+        context.as_ref().and_then(|c| c.fund_id),
+    )?;
+    let (grounded, fund_id) = ground(state, query, &subject, &choice, &all).await?;
+
+    let mut text = grounded.text.clone();
+    let mut used_llm = false;
+    if let Some(llm) = &state.chat.llm {
+        match llm.rewrite(query, &grounded).await {
+            Ok(prose) => {
+                text = prose;
+                used_llm = true;
+            }
+            Err(why) => {
+                tracing::warn!(reason = %why, "chat: LLM answer not used; grounded answer sent")
+            }
+        }
+    }
+
+    let conversation_id = match req.conversation_id {
+        Some(id) => id,
+        None => conversations::create(&state.db, fund_id).await?.id,
+    };
+    let payload = json!({
+        "subject": subject,
+        "sources": grounded.sources,
+        "metrics": grounded.metrics,
+        "rows": grounded.rows,
+        "fund_id": fund_id,
+    });
+    conversations::record_turn(
+        &state.db,
+        conversation_id,
+        fund_id,
+        query,
+        &text,
+        subject.intent.as_str(),
+        &payload,
+    )
+    .await?;
+    Ok(QueryResponse {
+        answer: text,
+        intent: subject.intent.as_str(),
+        sources: grounded.sources,
+        metrics: grounded.metrics,
+        rows: grounded.rows,
+        conversation_id,
+        fund_id,
+        llm: used_llm,
+        processing_time_ms: (started.elapsed().as_secs_f64() * 1000.0 * 100.0).round() / 100.0,
+    })
+}
+
+fn pick_a_fund(funds: &[FundRow]) -> Grounded {
+    let names: Vec<&str> = funds.iter().map(|f| f.name.as_str()).collect();
+    Grounded::say(format!(
+        "Several funds have data ({}). Name one in the question or choose it in the fund picker, and ask again.",
+        names.join(", ")
+    ))
+}
+
+const NO_FUNDS: &str = "No fund has any processed report yet, so there is nothing to answer from. Upload a report first.";
+
+/// The grounded answer and the fund it is about.
+async fn ground(
+    state: &AppState,
+    query: &str,
+    subject: &Subject,
+    choice: &FundChoice,
+    all: &[FundRow],
+) -> Result<(Grounded, Option<i64>)> {
+    let fund = match choice {
+        FundChoice::One(f) => Some(f),
+        _ => None,
+    };
+    let named = retrieve::named_in(query, all).is_some();
+    let numeric = matches!(
+        subject.intent,
+        Intent::Calculation | Intent::Retrieval | Intent::Mixed
+    );
+    if numeric && subject.across_funds && !named && !subject.metrics.is_empty() {
+        return Ok((compare(state, subject, all).await?, None));
+    }
+    let g = match subject.intent {
+        Intent::Definition => definition(state, query, subject, fund.map(|f| f.id)).await?,
+        _ => {
+            let Some(fund) = fund else {
+                return Ok((
+                    match choice {
+                        FundChoice::Ambiguous(v) => pick_a_fund(v),
+                        _ => Grounded::say(NO_FUNDS),
+                    },
+                    None,
+                ));
+            };
+            if !fund.has_data {
+                Grounded::say(format!(
+                    "{} has no processed reports yet, so there are no figures or transactions to answer from. Upload its reports first.",
+                    fund.name
+                ))
+            } else {
+                let mut g = Grounded::default();
+                let mut first = true;
+                if !subject.metrics.is_empty() && subject.intent != Intent::Retrieval {
+                    g = calculation(state, subject, fund).await?;
+                    first = false;
+                }
+                if let (Some(kind), true) = (
+                    subject.kind,
+                    matches!(subject.intent, Intent::Retrieval | Intent::Mixed),
+                ) {
+                    let r = retrieval(state, subject, fund, kind).await?;
+                    g = if first { r } else { g.join(r) };
+                    first = false;
+                }
+                let wants_text = subject.intent == Intent::Mixed && subject.explain;
+                if first || wants_text {
+                    let d = definition(state, query, subject, Some(fund.id)).await?;
+                    g = if first { d } else { g.join(d) };
+                }
+                g
+            }
+        }
+    };
+    Ok((g, fund.map(|f| f.id)))
+}
+
+async fn calculation(state: &AppState, subject: &Subject, fund: &FundRow) -> Result<Grounded> {
+    let snap = snapshot(state, fund.id, answer::year_end(subject.year)).await?;
+    let metrics_json = serde_json::to_value(MetricsBody::from(&*snap))
+        .map_err(|e| ApiError::Internal(e.into()))?;
+    let kinds = answer::kinds_behind(&subject.metrics);
+    let mut pages = provenance::transaction_pages(&state.db, fund.id, &kinds, None).await?;
+    let figure_keys: Vec<&str> = subject
+        .metrics
+        .iter()
+        .flat_map(|m| match m {
+            MetricAsk::Nav | MetricAsk::Tvpi | MetricAsk::Rvpi | MetricAsk::Irr => &["nav"][..],
+            _ => &[][..],
+        })
+        .copied()
+        .collect();
+    let mut sources: Vec<Source> = Vec::new();
+    if !figure_keys.is_empty() {
+        for p in provenance::figure_pages(&state.db, fund.id, &figure_keys).await? {
+            sources.push(page_source(&p, "Figures stated in the report"));
+        }
+    }
+    pages.truncate(MAX_SOURCES.saturating_sub(sources.len()));
+    sources.extend(
+        pages
+            .iter()
+            .map(|p| page_source(p, "Transactions behind the figures")),
+    );
+    Ok(answer::calculation(
+        &fund.name,
+        &subject.metrics,
+        &snap.metrics,
+        &snap.reconciliation.discrepancies,
+        metrics_json,
+        sources,
+    ))
+}
+
+async fn retrieval(
+    state: &AppState,
+    subject: &Subject,
+    fund: &FundRow,
+    kind: Kind,
+) -> Result<Grounded> {
+    let mut rows = retrieve::transactions(&state.db, fund.id, Some(kind), subject.year).await?;
+    if subject.recallable_only {
+        rows.retain(|t| t.is_recallable == Some(true));
+    }
+    let mut pairs: Vec<(i64, i32)> = rows.iter().map(|t| (t.document_id, t.page)).collect();
+    pairs.sort_unstable();
+    pairs.dedup();
+    let mut pages = if pairs.is_empty() {
+        Vec::new()
+    } else {
+        provenance::transaction_pages(&state.db, fund.id, &[kind.as_str()], Some(&pairs)).await?
+    };
+    pages.truncate(MAX_SOURCES);
+    let sources = pages
+        .iter()
+        .map(|p| page_source(p, "Transactions listed in the report"))
+        .collect();
+    Ok(answer::retrieval(&fund.name, subject, kind, &rows, sources))
+}
+
+async fn definition(
+    state: &AppState,
+    query: &str,
+    subject: &Subject,
+    fund_id: Option<i64>,
+) -> Result<Grounded> {
+    let (embedding, note) = match &state.chat.embedder {
+        Some(e) => match e.embed(query).await {
+            Ok(v) => (Some(v), None),
+            Err(why) => (
+                None,
+                Some(format!(
+                    "{why}; passages were found by full-text search only"
+                )),
+            ),
+        },
+        None => (None, state.chat.embedder_missing.clone()),
+    };
+    let hits = retrieve::passages(
+        &state.db,
+        fund_id,
+        query,
+        embedding.as_deref().map(Vec::as_slice),
+        5,
+    )
+    .await?;
+    Ok(answer::definition(query, subject, &hits, note.as_deref()))
+}
+
+/// "Which fund has the highest IRR?": every fund with data, ranked by the first asked metric.
+async fn compare(state: &AppState, subject: &Subject, all: &[FundRow]) -> Result<Grounded> {
+    let with_data: Vec<&FundRow> = all.iter().filter(|f| f.has_data).collect();
+    if with_data.is_empty() {
+        return Ok(Grounded::say(NO_FUNDS));
+    }
+    let metric = subject.metrics[0];
+    let mut ranked = Vec::new();
+    for f in with_data
+        .iter()
+        .take(crate::routes::metrics::MAX_COMPARE * 5)
+    {
+        let snap = snapshot(state, f.id, answer::year_end(subject.year)).await?;
+        let m = &snap.metrics;
+        let value = match metric {
+            MetricAsk::Dpi | MetricAsk::CapitalReturned => m.dpi,
+            MetricAsk::Tvpi => m.tvpi,
+            MetricAsk::Rvpi => m.rvpi,
+            MetricAsk::Irr => m.irr,
+            MetricAsk::Pic | MetricAsk::NetPic => Some(m.pic),
+            MetricAsk::Nav => m.nav,
+            MetricAsk::TotalCalled => Some(m.gross_contributions),
+            MetricAsk::TotalDistributed | MetricAsk::RecallableShare => Some(m.total_distributions),
+            MetricAsk::TotalAdjustments => Some(m.total_adjustments),
+        };
+        ranked.push((f, value, snap));
+    }
+    ranked.sort_by_key(|r| std::cmp::Reverse(r.1));
+    let name = serde_json::to_value(metric)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_uppercase))
+        .unwrap_or_default();
+    let rows: Vec<Value> = ranked
+        .iter()
+        .map(|(f, v, s)| {
+            json!({
+                "fund": f.name, "fund_id": f.id, "as_of": s.metrics.as_of,
+                name.to_lowercase(): v,
+                "dpi": s.metrics.dpi.map(|d| shared::metrics::serde_fmt::round(d, 4)),
+                "tvpi": s.metrics.tvpi.map(|d| shared::metrics::serde_fmt::round(d, 4)),
+                "irr": s.metrics.irr.map(|d| shared::metrics::serde_fmt::round(d, 2)),
+            })
+        })
+        .collect();
+    let listed: Vec<String> = ranked
+        .iter()
+        .map(|(f, v, _)| match v {
+            Some(v) => format!("{} {}", f.name, shared::metrics::serde_fmt::round(*v, 4)),
+            None => format!("{} n/a", f.name),
+        })
+        .collect();
+    let text = match ranked.iter().find(|r| r.1.is_some()) {
+        Some((f, Some(v), _)) => format!(
+            "{} has the highest {name} ({}). All funds by {name}: {}.",
+            f.name,
+            shared::metrics::serde_fmt::round(*v, 4),
+            listed.join("; ")
+        ),
+        _ => format!("No fund has a computable {name} yet."),
+    };
+    Ok(Grounded {
+        text,
+        sources: Vec::new(),
+        metrics: None,
+        rows: Some(rows),
+    })
+}
