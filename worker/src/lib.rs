@@ -31,6 +31,12 @@ pub async fn run(
     config: Config,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
+    // The signal is needed twice: while waiting for dependencies at start-up, then by apalis.
+    let (signal_tx, mut signal_rx) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        shutdown.await;
+        let _ = signal_tx.send(true);
+    });
     let pool = shared::db::connect(
         config.database_url(),
         config.worker_db_pool_size,
@@ -38,14 +44,23 @@ pub async fn run(
         "fundlens-worker",
     )
     .await?;
-    shared::MIGRATOR
-        .run(&pool)
-        .await
-        .context("applying migrations")?;
     shared::pdf::init(&config.pdfium_lib_path).context("loading libpdfium (PDFIUM_LIB_PATH)")?;
-    let redis = jobs::connect_redis(config.redis_url())
-        .await
-        .context("connecting to Redis")?;
+    // A dependency that is down at start-up is waited for, not fatal: a worker started during
+    // an outage begins work when Postgres and Redis return.
+    let Some(()) = until_ready(&mut signal_rx, "Postgres (migrations)", || async {
+        shared::MIGRATOR.run(&pool).await
+    })
+    .await
+    else {
+        return Ok(());
+    };
+    let Some(redis) = until_ready(&mut signal_rx, "Redis", || {
+        jobs::connect_redis(config.redis_url())
+    })
+    .await
+    else {
+        return Ok(());
+    };
     let queue = JobQueue::new(redis.clone(), &config.queue_name);
 
     // Unique per process: apalis refuses a restarted worker whose name is still registered.
@@ -108,7 +123,7 @@ pub async fn run(
     let signalled = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let flag = signalled.clone();
     let run = monitor.run_with_signal(async move {
-        shutdown.await;
+        let _ = signal_rx.wait_for(|s| *s).await;
         flag.store(true, std::sync::atomic::Ordering::SeqCst);
         Ok(())
     });
@@ -133,6 +148,29 @@ pub async fn run(
         anyhow::bail!("the job monitor stopped without a shutdown signal");
     }
     Ok(())
+}
+
+/// Retries `attempt` every second until it succeeds; `None` when shutdown came first.
+async fn until_ready<T, E, F, Fut>(
+    signal: &mut tokio::sync::watch::Receiver<bool>,
+    what: &str,
+    mut attempt: F,
+) -> Option<T>
+where
+    E: std::fmt::Display,
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, E>>,
+{
+    loop {
+        match attempt().await {
+            Ok(v) => return Some(v),
+            Err(e) => tracing::warn!(error = %e, "{what} unavailable at start-up; retrying in 1 s"),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+            _ = signal.wait_for(|s| *s) => return None,
+        }
+    }
 }
 
 /// The embedding model, loaded once for the whole process on a blocking thread.
