@@ -238,19 +238,7 @@ mod tests {
         }
     }
 
-    #[test]
-    fn excel_documented_example() {
-        let flows = [
-            cf("2008-01-01", -10000),
-            cf("2008-03-01", 2750),
-            cf("2008-10-30", 4250),
-            cf("2009-02-15", 3250),
-            cf("2009-04-01", 2750),
-        ];
-        let r = xirr(&flows).unwrap();
-        assert!((r - 0.373362535).abs() < 1e-6, "{r}");
-    }
-
+    // Excel's documented example through `xirr` itself is in tests/metrics_xirr.rs.
     #[test]
     fn bisection_alone_finds_the_excel_rate() {
         let flows = [
