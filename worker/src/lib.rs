@@ -173,20 +173,24 @@ where
     }
 }
 
-/// The embedding model, loaded once for the whole process on a blocking thread.
-async fn load_embedder(config: &Config) -> anyhow::Result<Arc<shared::embed::Embedder>> {
-    let dir = config.embedding_model_dir.clone().context(
-        "EMBEDDING_MODEL_DIR must name the all-MiniLM-L6-v2 folder (scripts/setup.sh sets it)",
+/// The embedder (local model or remote endpoint), loaded once for the whole process on a
+/// blocking thread.
+async fn load_embedder(config: &Config) -> anyhow::Result<Arc<dyn shared::embed::TextEmbedder>> {
+    let embedding = config.embedding.clone().context(
+        "EMBEDDING_MODEL_DIR must name the all-MiniLM-L6-v2 folder, or EMBEDDING_BASE_URL an embeddings endpoint (scripts/setup.sh sets the first)",
     )?;
     let started = std::time::Instant::now();
-    let embedder = shared::telemetry::spawn_blocking(move || shared::embed::Embedder::load(&dir))
+    let described = embedding.describe();
+    let embedder = shared::telemetry::spawn_blocking(move || shared::embed::shared(&embedding))
         .await
-        .context("loading the embedding model")??;
+        .context("loading the embedding model")?
+        .map_err(anyhow::Error::msg)?;
     tracing::info!(
+        runtime = %described,
         ms = started.elapsed().as_millis() as u64,
         "embedding model loaded"
     );
-    Ok(Arc::new(embedder))
+    Ok(embedder)
 }
 
 fn hostname() -> String {

@@ -586,7 +586,7 @@ async fn conversations_follow_ups_streaming_and_fallbacks() {
 
     // Without a model the API still answers definitions, from full text, and says so.
     let mut config = stack.config.clone();
-    config.embedding_model_dir = None;
+    config.embedding = None;
     let state = fundlens_api::build_state(config).await.unwrap();
     let res = fundlens_api::chat::ask(
         &state,

@@ -1,12 +1,11 @@
 //! Question embeddings: one model per process, an LRU of recent questions, and a batching task
 //! that embeds concurrent questions in one forward pass.
 use std::collections::HashMap;
-use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
-use shared::embed::Embedder;
+use shared::embed::TextEmbedder;
 use tokio::sync::{mpsc, oneshot};
 
 /// Questions repeat (suggested questions, retries, load tests); 384 floats each is 1.5 KB.
@@ -16,21 +15,6 @@ pub const BATCH_WINDOW: Duration = Duration::from_millis(2);
 pub const MAX_BATCH: usize = 16;
 
 type Reply = oneshot::Sender<Result<Arc<Vec<f32>>, String>>;
-type Loaded = Result<Arc<Embedder>, String>;
-
-/// Loads the model at most once per process, whatever the number of `AppState`s (tests build
-/// many); a failure is remembered too, so a broken folder is reported once, not per state.
-pub fn load_shared(dir: &Path) -> Loaded {
-    static MODELS: OnceLock<Mutex<HashMap<std::path::PathBuf, Loaded>>> = OnceLock::new();
-    let mut map = MODELS
-        .get_or_init(Default::default)
-        .lock()
-        .unwrap_or_else(|p| p.into_inner());
-    map.entry(dir.to_path_buf())
-        .or_insert_with(|| Embedder::load(dir).map(Arc::new).map_err(|e| e.to_string()))
-        .clone()
-}
-
 /// A bounded least-recently-used map from question text to its embedding.
 struct Lru {
     map: HashMap<String, (Arc<Vec<f32>>, u64)>,
@@ -67,14 +51,14 @@ impl Lru {
 /// The API's way to embed questions. Cheap to share; the batching task starts on first use in
 /// the runtime that uses it.
 pub struct QueryEmbedder {
-    model: Arc<Embedder>,
+    model: Arc<dyn TextEmbedder>,
     cache: Mutex<Lru>,
     queue: OnceLock<mpsc::Sender<(String, Reply)>>,
     batches: AtomicU64,
 }
 
 impl QueryEmbedder {
-    pub fn new(model: Arc<Embedder>) -> Self {
+    pub fn new(model: Arc<dyn TextEmbedder>) -> Self {
         Self {
             model,
             cache: Mutex::new(Lru {
@@ -186,10 +170,11 @@ mod tests {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn concurrent_questions_share_forward_passes() {
-        let Some(dir) = std::env::var_os("EMBEDDING_MODEL_DIR") else {
-            return;
-        };
-        let model = load_shared(Path::new(&dir)).unwrap();
+        // Fails rather than skips: CI configures the model, and a skip would hide a regression.
+        let config = shared::config_embedding::EmbeddingConfig::from_env()
+            .unwrap()
+            .expect("EMBEDDING_MODEL_DIR is not set: run the tests through `make test`");
+        let model = shared::embed::shared(&config).unwrap();
         let e = Arc::new(QueryEmbedder::new(model));
         let tasks: Vec<_> = (0..16)
             .map(|i| {

@@ -61,12 +61,12 @@ pub struct ChatServices {
 
 impl ChatServices {
     pub fn from_config(config: &shared::config::Config) -> Self {
-        let (embedder, embedder_missing) = match &config.embedding_model_dir {
+        let (embedder, embedder_missing) = match &config.embedding {
             None => (
                 None,
-                Some("EMBEDDING_MODEL_DIR is not set, so passages were found by full-text search only".to_string()),
+                Some("no embedding model is configured (EMBEDDING_MODEL_DIR), so passages were found by full-text search only".to_string()),
             ),
-            Some(dir) => match embed_batch::load_shared(dir) {
+            Some(embedding) => match shared::embed::shared(embedding) {
                 Ok(model) => (Some(Arc::new(embed_batch::QueryEmbedder::new(model))), None),
                 Err(e) => {
                     tracing::warn!(error = %e, "chat: embedding model not loaded; full-text search only");

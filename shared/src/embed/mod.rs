@@ -1,13 +1,45 @@
 //! Sentence embeddings (all-MiniLM-L6-v2), computed in process and identical to sentence-transformers.
-mod local;
+mod batch;
+mod candle;
+mod embedder;
+mod onnx;
 mod pool;
+mod remote;
 
-pub use local::{DEFAULT_BATCH_SIZE, DEFAULT_MAX_BATCH_TOKENS, Embedder};
+pub use embedder::{DEFAULT_BATCH_SIZE, Embedder};
+pub use remote::RemoteEmbedder;
 
+use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use crate::config_embedding::EmbeddingConfig;
 
 /// Width of every embedding; `document_chunks.embedding` is `vector(384)`.
 pub const EMBEDDING_DIM: usize = 384;
+
+/// Which engine runs the encoder. Both read the same `model.safetensors` and give the same vectors
+/// (within 1e-5); they differ in speed and in what they need on the host.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Runtime {
+    /// Pure Rust, needs nothing else.
+    Candle,
+    /// ONNX Runtime's CPU kernels, from the shared library at `library`; `threads` per run.
+    Onnx { library: PathBuf, threads: usize },
+}
+
+impl Runtime {
+    /// Most padded tokens per forward pass. candle (one AVX-512 gemm per matmul) gains nothing from
+    /// passes longer than ~512 tokens and allocates afresh for each, so 512 only lets short
+    /// questions share a pass. ONNX Runtime keeps getting faster with bigger passes: 32 report
+    /// chunks of ~150 tokens go in one.
+    pub fn default_max_batch_tokens(&self) -> usize {
+        match self {
+            Runtime::Candle => 512,
+            Runtime::Onnx { .. } => 8192,
+        }
+    }
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum EmbedError {
@@ -18,16 +50,22 @@ pub enum EmbedError {
     },
     #[error("embedding model: {path} is not valid: {message}")]
     InvalidFile { path: PathBuf, message: String },
-    #[error("embedding model: expected {EMBEDDING_DIM} dimensions, the model has {0}")]
+    #[error(
+        "embedding model: expected {EMBEDDING_DIM} dimensions (document_chunks.embedding), the model gives {0}"
+    )]
     WrongDimension(usize),
     #[error("tokenizer: {0}")]
     Tokenizer(String),
     #[error("embedding model: {0}")]
     Model(#[from] candle_core::Error),
+    #[error("ONNX Runtime: {0}")]
+    Onnx(String),
+    #[error("embedding endpoint: {0}")]
+    Remote(String),
 }
 
-/// The seam for other embedding sources (e.g. an OpenAI-compatible `/v1/embeddings` endpoint):
-/// callers that hold an `Arc<dyn TextEmbedder>` need not know where vectors come from.
+/// Whatever computes the vectors (local model, remote endpoint): callers hold an
+/// `Arc<dyn TextEmbedder>` and need not know where vectors come from.
 pub trait TextEmbedder: Send + Sync {
     /// One L2-normalised vector of [`EMBEDDING_DIM`] floats per text, in input order. Blocking.
     fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, EmbedError>;
@@ -37,4 +75,32 @@ impl TextEmbedder for Embedder {
     fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, EmbedError> {
         Embedder::embed(self, texts)
     }
+}
+
+/// Builds the configured embedder. Loading a local model takes a fraction of a second and ~100 MB:
+/// prefer [`shared`], which does it once per process.
+pub fn load(config: &EmbeddingConfig) -> Result<Arc<dyn TextEmbedder>, EmbedError> {
+    Ok(match config {
+        EmbeddingConfig::Local { model_dir, runtime } => Arc::new(Embedder::load(model_dir, runtime)?),
+        EmbeddingConfig::Remote(remote) => {
+            let embedder = RemoteEmbedder::new(remote.clone());
+            embedder.check()?;
+            Arc::new(embedder)
+        }
+    })
+}
+
+/// The process's one embedder for `config`, loaded on first use (tests build many app states in
+/// one process). A failure is remembered too, so a broken model folder is reported once.
+pub fn shared(config: &EmbeddingConfig) -> Result<Arc<dyn TextEmbedder>, String> {
+    type Loaded = Result<Arc<dyn TextEmbedder>, String>;
+    static LOADED: OnceLock<Mutex<HashMap<String, Loaded>>> = OnceLock::new();
+    let key = format!("{config:?}");
+    let mut map = LOADED
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|p| p.into_inner());
+    map.entry(key)
+        .or_insert_with(|| load(config).map_err(|e| e.to_string()))
+        .clone()
 }

@@ -1,35 +1,47 @@
 //! Mean pooling over real tokens and L2 normalisation, as sentence-transformers' Pooling + Normalize.
-use candle_core::{D, DType, Result, Tensor};
 
-/// `hidden`: (batch, seq, dim); `mask`: (batch, seq) of 0/1. Returns (batch, dim), unit length rows.
-pub(crate) fn mean_pool_normalized(hidden: &Tensor, mask: &Tensor) -> Result<Tensor> {
-    let mask = mask.to_dtype(DType::F32)?.unsqueeze(2)?;
-    let summed = hidden.broadcast_mul(&mask)?.sum(1)?;
-    // The clamps mirror torch's: they only matter for degenerate rows, but keep those finite.
-    let counts = mask.sum(1)?.clamp(1e-9f32, f32::MAX)?;
-    let mean = summed.broadcast_div(&counts)?;
-    let norms = mean
-        .sqr()?
-        .sum_keepdim(D::Minus1)?
-        .sqrt()?
-        .clamp(1e-12f32, f32::MAX)?;
-    mean.broadcast_div(&norms)
+/// `hidden`: `[rows, seq, dim]` flattened; `mask`: `[rows, seq]` of 0/1. One unit vector per row.
+pub(crate) fn mean_pool_normalized(hidden: &[f32], mask: &[i32], rows: usize, dim: usize) -> Vec<Vec<f32>> {
+    let seq = if rows == 0 { 0 } else { mask.len() / rows };
+    (0..rows)
+        .map(|r| {
+            let mut sum = vec![0f32; dim];
+            let mut count = 0f32;
+            for t in 0..seq {
+                if mask[r * seq + t] == 0 {
+                    continue;
+                }
+                count += 1.0;
+                let at = (r * seq + t) * dim;
+                for (s, h) in sum.iter_mut().zip(&hidden[at..at + dim]) {
+                    *s += h;
+                }
+            }
+            // The clamps mirror torch's: they only matter for degenerate rows, but keep those finite.
+            let count = count.max(1e-9);
+            sum.iter_mut().for_each(|s| *s /= count);
+            let norm = sum.iter().map(|x| x * x).sum::<f32>().sqrt().max(1e-12);
+            sum.iter_mut().for_each(|s| *s /= norm);
+            sum
+        })
+        .collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use candle_core::Device;
 
     #[test]
     fn padding_positions_do_not_count() {
-        let hidden =
-            Tensor::new(&[[[3f32, 0.0], [1.0, 0.0], [100.0, 100.0]]], &Device::Cpu).unwrap();
-        let mask = Tensor::new(&[[1u32, 1, 0]], &Device::Cpu).unwrap();
-        let out = mean_pool_normalized(&hidden, &mask)
-            .unwrap()
-            .to_vec2::<f32>()
-            .unwrap();
+        let hidden = [3f32, 0.0, 1.0, 0.0, 100.0, 100.0];
+        let out = mean_pool_normalized(&hidden, &[1, 1, 0], 1, 2);
         assert_eq!(out, vec![vec![1.0, 0.0]]);
+    }
+
+    #[test]
+    fn rows_are_pooled_separately() {
+        let hidden = [0f32, 2.0, 9.0, 9.0, 5.0, 0.0, 1.0, 0.0];
+        let out = mean_pool_normalized(&hidden, &[1, 0, 1, 1], 2, 2);
+        assert_eq!(out, vec![vec![0.0, 1.0], vec![1.0, 0.0]]);
     }
 }

@@ -1,0 +1,87 @@
+//! The BERT encoder on ONNX Runtime (loaded from a shared library at run time through `ort`).
+mod graph;
+mod proto;
+
+use std::path::Path;
+use std::sync::{Mutex, OnceLock};
+
+use ort::session::Session;
+use ort::session::builder::GraphOptimizationLevel;
+use ort::value::TensorRef;
+
+pub use graph::BertShape;
+
+use super::EmbedError;
+use super::batch::Padded;
+
+/// The library can be bound once per process; every embedder after the first shares the binding.
+static ENVIRONMENT: OnceLock<Result<ort::environment::Environment, String>> = OnceLock::new();
+
+fn environment(library: &Path) -> Result<&'static ort::environment::Environment, EmbedError> {
+    ENVIRONMENT
+        .get_or_init(|| {
+            let builder = ort::init_from(library).map_err(|e| {
+                format!("cannot load ONNX Runtime from {}: {e}", library.display())
+            })?;
+            builder
+                .with_name("fundlens")
+                .build()
+                .map_err(|e| e.to_string())
+        })
+        .as_ref()
+        .map_err(|e| EmbedError::Onnx(e.clone()))
+}
+
+pub(super) struct OnnxBert {
+    /// `Session::run` takes `&mut self`; ONNX Runtime parallelises inside one run instead.
+    session: Mutex<Session>,
+}
+
+fn onnx_err(e: impl std::fmt::Display) -> EmbedError {
+    EmbedError::Onnx(e.to_string())
+}
+
+impl OnnxBert {
+    pub(super) fn load(
+        library: &Path,
+        threads: usize,
+        shape: &BertShape,
+        weights: &[u8],
+    ) -> Result<Self, EmbedError> {
+        let env = environment(library)?;
+        let model = graph::bert_model(shape, weights).map_err(onnx_err)?;
+        let session = Session::builder(env)
+            .map_err(onnx_err)?
+            .with_optimization_level(GraphOptimizationLevel::All)
+            .map_err(onnx_err)?
+            .with_intra_threads(threads.max(1))
+            .map_err(onnx_err)?
+            .commit_from_memory(&model)
+            .map_err(onnx_err)?;
+        Ok(Self {
+            session: Mutex::new(session),
+        })
+    }
+
+    /// Hidden states, `[batch, seq, hidden]` flattened.
+    pub(super) fn forward(&self, batch: &Padded) -> Result<Vec<f32>, EmbedError> {
+        let shape = [batch.rows, batch.seq_len];
+        let ids = TensorRef::from_array_view((shape, batch.ids.as_slice())).map_err(onnx_err)?;
+        let types =
+            TensorRef::from_array_view((shape, batch.type_ids.as_slice())).map_err(onnx_err)?;
+        let mask = TensorRef::from_array_view((shape, batch.mask.as_slice())).map_err(onnx_err)?;
+        // A panic elsewhere while holding the lock leaves the session itself intact.
+        let mut session = self.session.lock().unwrap_or_else(|p| p.into_inner());
+        let outputs = session
+            .run(ort::inputs![
+                graph::INPUT_IDS => ids,
+                graph::TOKEN_TYPE_IDS => types,
+                graph::ATTENTION_MASK => mask,
+            ])
+            .map_err(onnx_err)?;
+        let (_, hidden) = outputs[graph::LAST_HIDDEN_STATE]
+            .try_extract_tensor::<f32>()
+            .map_err(onnx_err)?;
+        Ok(hidden.to_vec())
+    }
+}
