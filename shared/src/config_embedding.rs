@@ -10,7 +10,10 @@ use crate::embed::Runtime;
 #[derive(Debug, Clone)]
 pub enum EmbeddingConfig {
     /// all-MiniLM-L6-v2 in process, from a sentence-transformers folder.
-    Local { model_dir: PathBuf, runtime: Runtime },
+    Local {
+        model_dir: PathBuf,
+        runtime: Runtime,
+    },
     /// Any OpenAI-compatible `/v1/embeddings` endpoint (Ollama, vLLM, OpenAI).
     Remote(RemoteEmbeddingConfig),
 }

@@ -19,7 +19,12 @@ pub struct JobContext {
 }
 
 impl JobContext {
-    pub fn new(pool: PgPool, config: Config, worker_id: String, embedder: Arc<dyn TextEmbedder>) -> Self {
+    pub fn new(
+        pool: PgPool,
+        config: Config,
+        worker_id: String,
+        embedder: Arc<dyn TextEmbedder>,
+    ) -> Self {
         Self {
             pool,
             config,

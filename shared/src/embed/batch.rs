@@ -66,7 +66,11 @@ pub(super) fn load_tokenizer(path: &Path, max_seq_length: usize) -> Result<Token
 /// Splits texts into forward passes. Sorting by length first keeps padding (wasted attention and
 /// matmul work) small; each pass holds at most `batch_size` texts and `max_tokens` padded tokens,
 /// but always at least one text. Returns indices into `encodings`, pass by pass.
-pub(super) fn plan(encodings: &[Encoding], batch_size: usize, max_tokens: usize) -> Vec<Vec<usize>> {
+pub(super) fn plan(
+    encodings: &[Encoding],
+    batch_size: usize,
+    max_tokens: usize,
+) -> Vec<Vec<usize>> {
     let mut order: Vec<usize> = (0..encodings.len()).collect();
     order.sort_by_key(|&i| encodings[i].len());
     let mut passes = Vec::new();

@@ -16,7 +16,7 @@ pub const DEFAULT_BATCH_SIZE: usize = 32;
 const FALLBACK_MAX_SEQ_LENGTH: usize = 256;
 
 enum Backend {
-    Candle(CandleBert),
+    Candle(Box<CandleBert>),
     Onnx(OnnxBert),
 }
 
@@ -93,9 +93,9 @@ impl Embedder {
         let weights_path = dir.join("model.safetensors");
         let weights = read(&weights_path)?;
         let backend = match runtime {
-            Runtime::Candle => Backend::Candle(
+            Runtime::Candle => Backend::Candle(Box::new(
                 CandleBert::load(&config, weights).map_err(|e| invalid(&weights_path, e))?,
-            ),
+            )),
             Runtime::Onnx { library, threads } => {
                 Backend::Onnx(OnnxBert::load(library, *threads, &shape, &weights)?)
             }

@@ -81,7 +81,9 @@ impl TextEmbedder for Embedder {
 /// prefer [`shared`], which does it once per process.
 pub fn load(config: &EmbeddingConfig) -> Result<Arc<dyn TextEmbedder>, EmbedError> {
     Ok(match config {
-        EmbeddingConfig::Local { model_dir, runtime } => Arc::new(Embedder::load(model_dir, runtime)?),
+        EmbeddingConfig::Local { model_dir, runtime } => {
+            Arc::new(Embedder::load(model_dir, runtime)?)
+        }
         EmbeddingConfig::Remote(remote) => {
             let embedder = RemoteEmbedder::new(remote.clone());
             embedder.check()?;

@@ -1,8 +1,13 @@
 //! Mean pooling over real tokens and L2 normalisation, as sentence-transformers' Pooling + Normalize.
 
 /// `hidden`: `[rows, seq, dim]` flattened; `mask`: `[rows, seq]` of 0/1. One unit vector per row.
-pub(crate) fn mean_pool_normalized(hidden: &[f32], mask: &[i32], rows: usize, dim: usize) -> Vec<Vec<f32>> {
-    let seq = if rows == 0 { 0 } else { mask.len() / rows };
+pub(crate) fn mean_pool_normalized(
+    hidden: &[f32],
+    mask: &[i32],
+    rows: usize,
+    dim: usize,
+) -> Vec<Vec<f32>> {
+    let seq = mask.len().checked_div(rows).unwrap_or(0);
     (0..rows)
         .map(|r| {
             let mut sum = vec![0f32; dim];

@@ -86,10 +86,12 @@ impl RemoteEmbedder {
             let body: String = body.chars().take(300).collect();
             return Err(remote(format!("{} answered {status}: {body}", self.url)));
         }
-        let mut answer: Response = response
-            .body_mut()
-            .read_json()
-            .map_err(|e| remote(format!("{} answered something that is not an embeddings response: {e}", self.url)))?;
+        let mut answer: Response = response.body_mut().read_json().map_err(|e| {
+            remote(format!(
+                "{} answered something that is not an embeddings response: {e}",
+                self.url
+            ))
+        })?;
         if answer.data.len() != texts.len() {
             return Err(remote(format!(
                 "{} returned {} embeddings for {} texts",

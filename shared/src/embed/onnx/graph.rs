@@ -61,13 +61,31 @@ pub fn bert_model(shape: &BertShape, weights: &[u8]) -> Result<Vec<u8>, String> 
     let position = g.weight("embeddings.position_embeddings.weight", None)?;
     let token_type = g.weight("embeddings.token_type_embeddings.weight", None)?;
     g.node("Gather", "", &[&word, INPUT_IDS], "emb_word", vec![]);
-    g.node("Gather", "", &[&token_type, TOKEN_TYPE_IDS], "emb_type", vec![]);
+    g.node(
+        "Gather",
+        "",
+        &[&token_type, TOKEN_TYPE_IDS],
+        "emb_type",
+        vec![],
+    );
     g.node("Shape", "", &[INPUT_IDS], "ids_shape", vec![]);
     g.constant_i64("one", &[1]);
     g.constant_i64("two", &[2]);
     g.constant_i64("zero", &[0]);
-    g.node("Slice", "", &["ids_shape", "one", "two", "zero"], "seq_len", vec![]);
-    g.node("Slice", "", &[&position, "zero", "seq_len", "zero"], "emb_pos", vec![]);
+    g.node(
+        "Slice",
+        "",
+        &["ids_shape", "one", "two", "zero"],
+        "seq_len",
+        vec![],
+    );
+    g.node(
+        "Slice",
+        "",
+        &[&position, "zero", "seq_len", "zero"],
+        "emb_pos",
+        vec![],
+    );
     g.node("Add", "", &["emb_word", "emb_type"], "emb_sum0", vec![]);
     g.node("Add", "", &["emb_sum0", "emb_pos"], "emb_sum", vec![]);
     let (gamma, beta) = g.layer_norm("embeddings.LayerNorm")?;
@@ -92,7 +110,13 @@ pub fn bert_model(shape: &BertShape, weights: &[u8]) -> Result<Vec<u8>, String> 
         );
         let w = g.weight(&format!("{p}.attention.output.dense.weight"), Some((h, h)))?;
         let b = g.weight(&format!("{p}.attention.output.dense.bias"), None)?;
-        g.node("MatMul", "", &[&format!("{p}.attn"), &w], &format!("{p}.attn_out"), vec![]);
+        g.node(
+            "MatMul",
+            "",
+            &[&format!("{p}.attn"), &w],
+            &format!("{p}.attn_out"),
+            vec![],
+        );
         let (gamma, beta) = g.layer_norm(&format!("{p}.attention.output.LayerNorm"))?;
         g.node(
             "SkipLayerNormalization",
@@ -105,11 +129,29 @@ pub fn bert_model(shape: &BertShape, weights: &[u8]) -> Result<Vec<u8>, String> 
         let i = shape.intermediate_size;
         let w = g.weight(&format!("{p}.intermediate.dense.weight"), Some((i, h)))?;
         let b = g.weight(&format!("{p}.intermediate.dense.bias"), None)?;
-        g.node("MatMul", "", &[&format!("{p}.attn_norm"), &w], &format!("{p}.ffn_in"), vec![]);
-        g.node("BiasGelu", MS, &[&format!("{p}.ffn_in"), &b], &format!("{p}.ffn_act"), vec![]);
+        g.node(
+            "MatMul",
+            "",
+            &[&format!("{p}.attn_norm"), &w],
+            &format!("{p}.ffn_in"),
+            vec![],
+        );
+        g.node(
+            "BiasGelu",
+            MS,
+            &[&format!("{p}.ffn_in"), &b],
+            &format!("{p}.ffn_act"),
+            vec![],
+        );
         let w = g.weight(&format!("{p}.output.dense.weight"), Some((h, i)))?;
         let b = g.weight(&format!("{p}.output.dense.bias"), None)?;
-        g.node("MatMul", "", &[&format!("{p}.ffn_act"), &w], &format!("{p}.ffn_out"), vec![]);
+        g.node(
+            "MatMul",
+            "",
+            &[&format!("{p}.ffn_act"), &w],
+            &format!("{p}.ffn_out"),
+            vec![],
+        );
         let (gamma, beta) = g.layer_norm(&format!("{p}.output.LayerNorm"))?;
         let out = if l + 1 == shape.num_hidden_layers {
             LAST_HIDDEN_STATE.to_string()
@@ -119,7 +161,13 @@ pub fn bert_model(shape: &BertShape, weights: &[u8]) -> Result<Vec<u8>, String> 
         g.node(
             "SkipLayerNormalization",
             MS,
-            &[&format!("{p}.ffn_out"), &format!("{p}.attn_norm"), &gamma, &beta, &b],
+            &[
+                &format!("{p}.ffn_out"),
+                &format!("{p}.attn_norm"),
+                &gamma,
+                &beta,
+                &b,
+            ],
             &out,
             vec![float_attr("epsilon", eps)],
         );
@@ -138,7 +186,11 @@ pub fn bert_model(shape: &BertShape, weights: &[u8]) -> Result<Vec<u8>, String> 
                 token_input(TOKEN_TYPE_IDS),
                 token_input(ATTENTION_MASK),
             ],
-            output: vec![value_info(LAST_HIDDEN_STATE, DATA_FLOAT, &["batch", "seq", "hidden"])],
+            output: vec![value_info(
+                LAST_HIDDEN_STATE,
+                DATA_FLOAT,
+                &["batch", "seq", "hidden"],
+            )],
         }),
         opset_import: vec![
             OperatorSetIdProto {
@@ -162,7 +214,14 @@ struct Graph<'a> {
 }
 
 impl Graph<'_> {
-    fn node(&mut self, op: &str, domain: &str, inputs: &[&str], output: &str, attrs: Vec<AttributeProto>) {
+    fn node(
+        &mut self,
+        op: &str,
+        domain: &str,
+        inputs: &[&str],
+        output: &str,
+        attrs: Vec<AttributeProto>,
+    ) {
         self.nodes.push(NodeProto {
             input: inputs.iter().map(|s| s.to_string()).collect(),
             output: vec![output.to_string()],
@@ -207,7 +266,9 @@ impl Graph<'_> {
             None => (dims, values),
             Some((out, inp)) => {
                 if dims != [out, inp] {
-                    return Err(format!("tensor {name}: shape {dims:?}, expected [{out}, {inp}]"));
+                    return Err(format!(
+                        "tensor {name}: shape {dims:?}, expected [{out}, {inp}]"
+                    ));
                 }
                 (vec![inp, out], transpose(&values, out, inp))
             }
@@ -240,7 +301,9 @@ impl Graph<'_> {
         for (k, part) in ["query", "key", "value"].iter().enumerate() {
             let (dims, values) = self.f32s(&format!("{layer}.attention.self.{part}.weight"))?;
             if dims != [h, h] {
-                return Err(format!("{layer} {part}: shape {dims:?}, expected [{h}, {h}]"));
+                return Err(format!(
+                    "{layer} {part}: shape {dims:?}, expected [{h}, {h}]"
+                ));
             }
             // values[out][in] → w[in][k·h + out]
             for out in 0..h {
@@ -311,6 +374,9 @@ mod tests {
 
     #[test]
     fn transpose_swaps_rows_and_columns() {
-        assert_eq!(transpose(&[1., 2., 3., 4., 5., 6.], 2, 3), vec![1., 4., 2., 5., 3., 6.]);
+        assert_eq!(
+            transpose(&[1., 2., 3., 4., 5., 6.], 2, 3),
+            vec![1., 4., 2., 5., 3., 6.]
+        );
     }
 }
