@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 ENV := set -a; eval "$$(scripts/setup.sh)"; set +a
 
-.PHONY: setup run test lint fmt build bench-extract bench-load fault-tests eval bench-chat
+.PHONY: setup run test lint fmt build bench-extract bench-load fault-tests eval bench-chat bench-embed
 
 setup:
 	@$(ENV); echo "Postgres: $$DATABASE_URL  Redis: $$REDIS_URL"
@@ -44,3 +44,8 @@ eval:
 # p50/p99 chat latency per intent at concurrency 1 and 32 (not a timed test).
 bench-chat:
 	@$(ENV); RUST_LOG=warn cargo test -p fundlens-worker --test chat_eval -- --ignored --nocapture chat_latency_bench
+
+# Embedding speed of candle and ONNX Runtime (ms per text, one at a time and in batches of 32),
+# next to the Python reference's numbers.
+bench-embed:
+	@$(ENV); cargo run --release -p fundlens-shared --example bench_embed

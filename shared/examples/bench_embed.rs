@@ -42,9 +42,10 @@ const SENTENCES: &[&str] = &[
     "The general partner expects further realisations over the next twelve months as market conditions for exits continue to improve.",
 ];
 
-/// About 150 WordPiece tokens: six sentences, rotated so every chunk is different text.
+/// About 150 WordPiece tokens (the Python reference's chunk size): seven sentences, rotated so
+/// every chunk is different text.
 fn chunk(i: usize) -> String {
-    (0..6)
+    (0..7)
         .map(|k| SENTENCES[(i + k * 3) % SENTENCES.len()])
         .collect::<Vec<_>>()
         .join(" ")
