@@ -17,6 +17,7 @@ enum Behaviour {
     Good,
     WrongDimension,
     ServerError,
+    UnknownModel,
     Slow,
 }
 
@@ -50,6 +51,12 @@ async fn embeddings(
             return (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 Json(json!({"error": "model not loaded"})),
+            );
+        }
+        Behaviour::UnknownModel => {
+            return (
+                StatusCode::NOT_FOUND,
+                Json(json!({"error": "model \"all-minilm\" not found, try pulling it first"})),
             );
         }
         Behaviour::Slow => {
@@ -157,20 +164,29 @@ fn server_errors_and_timeouts_become_errors_that_say_what_happened() {
     let (url, _) = serve(Behaviour::ServerError);
     // An endpoint that fails at start-up is only logged: it may recover before the first job.
     let embedder = shared::embed::load(&EmbeddingConfig::Remote(config(&url))).unwrap();
-    let message = embedder.embed(&["x"]).unwrap_err().to_string();
+    let err = embedder.embed(&["x"]).unwrap_err();
+    assert!(matches!(err, EmbedError::RemoteUnavailable(_)), "{err}");
+    let message = err.to_string();
     assert!(
         message.contains("500") && message.contains("model not loaded"),
         "{message}"
     );
 
+    // A 4xx will not get better by retrying: the worker spends an attempt on it.
+    let (url, _) = serve(Behaviour::UnknownModel);
+    let err = RemoteEmbedder::new(config(&url)).embed(&["x"]).unwrap_err();
+    assert!(matches!(err, EmbedError::Remote(_)), "{err}");
+    assert!(err.to_string().contains("not found"), "{err}");
+
     let (url, _) = serve(Behaviour::Slow);
     let embedder = RemoteEmbedder::new(config(&url));
     let started = Instant::now();
-    let message = embedder.embed(&["x"]).unwrap_err().to_string();
-    assert!(started.elapsed() < Duration::from_secs(3), "{message}");
-    assert!(message.contains("embedding endpoint"), "{message}");
+    let err = embedder.embed(&["x"]).unwrap_err();
+    assert!(started.elapsed() < Duration::from_secs(3), "{err}");
+    assert!(matches!(err, EmbedError::RemoteUnavailable(_)), "{err}");
 
     let embedder = RemoteEmbedder::new(config("http://127.0.0.1:9"));
-    let message = embedder.embed(&["x"]).unwrap_err().to_string();
-    assert!(message.contains("127.0.0.1:9"), "{message}");
+    let err = embedder.embed(&["x"]).unwrap_err();
+    assert!(matches!(err, EmbedError::RemoteUnavailable(_)), "{err}");
+    assert!(err.to_string().contains("127.0.0.1:9"), "{err}");
 }

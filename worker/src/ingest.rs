@@ -276,7 +276,10 @@ async fn run(
     })
     .await
     .map_err(|e| IngestError::Other(format!("the embedding step crashed: {e}")))?
-    .map_err(|e| IngestError::Other(e.to_string()))?;
+    .map_err(|e| match e {
+        shared::embed::EmbedError::RemoteUnavailable(_) => IngestError::Unavailable(e.to_string()),
+        e => IngestError::Other(e.to_string()),
+    })?;
 
     progress.set_stage("storing");
     let mut tx = extraction::begin_owned(&ctx.pool, id, &ctx.worker_id)

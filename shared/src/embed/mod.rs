@@ -60,8 +60,12 @@ pub enum EmbedError {
     Model(#[from] candle_core::Error),
     #[error("ONNX Runtime: {0}")]
     Onnx(String),
+    /// The endpoint answered, but not usefully (4xx, malformed body): retrying will not help.
     #[error("embedding endpoint: {0}")]
     Remote(String),
+    /// Unreachable, timed out, overloaded (429) or failing (5xx): worth retrying later.
+    #[error("embedding endpoint unavailable: {0}")]
+    RemoteUnavailable(String),
 }
 
 /// Whatever computes the vectors (local model, remote endpoint): callers hold an

@@ -79,12 +79,17 @@ impl RemoteEmbedder {
                 model: &self.config.model,
                 input: texts,
             })
-            .map_err(|e| remote(format!("{}: {e}", self.url)))?;
+            .map_err(|e| EmbedError::RemoteUnavailable(format!("{}: {e}", self.url)))?;
         let status = response.status();
         if !status.is_success() {
             let body = response.body_mut().read_to_string().unwrap_or_default();
             let body: String = body.chars().take(300).collect();
-            return Err(remote(format!("{} answered {status}: {body}", self.url)));
+            let message = format!("{} answered {status}: {body}", self.url);
+            return Err(if status.is_server_error() || status.as_u16() == 429 {
+                EmbedError::RemoteUnavailable(message)
+            } else {
+                EmbedError::Remote(message)
+            });
         }
         let mut answer: Response = response.body_mut().read_json().map_err(|e| {
             remote(format!(
