@@ -1,9 +1,11 @@
-//! Embedding speed of each runtime: model load, then ms per text for short questions and ~150-token
-//! chunks, one at a time and in batches of 32.
+//! Embedding speed of each runtime: model load, then ms per text for short questions, ~150-token
+//! chunks and the real chunks the worker stores for every PDF in ../shared/data, one at a time and
+//! in batches of 32.
 //!
 //! `cargo run --release -p fundlens-shared --example bench_embed` (needs EMBEDDING_MODEL_DIR, and
 //! ONNXRUNTIME_LIB_PATH for the ONNX Runtime rows; EMBEDDING_THREADS, default 2, and
-//! RAYON_NUM_THREADS, default all cores, set their threads). Prints wall and process CPU time per text: on a shared machine the CPU figure is the
+//! RAYON_NUM_THREADS, default all cores, set their threads; BENCH_SWEEP=1 adds batched runs at
+//! 256…8,192 padded tokens per pass). Prints wall and process CPU time per text: on a shared machine the CPU figure is the
 //! better guide to what an idle machine would show.
 use std::path::PathBuf;
 use std::time::Instant;
@@ -103,6 +105,48 @@ fn report(embedder: &Embedder, label: &str, texts: &[&str], rounds: usize) {
     );
 }
 
+/// What ingestion embeds: every readable PDF under the data folder, parsed and chunked as the
+/// worker does. Empty when PDFIUM_LIB_PATH is not set.
+fn ingestion_chunks() -> Vec<String> {
+    let Some(lib) = std::env::var_os("PDFIUM_LIB_PATH") else {
+        println!("PDFIUM_LIB_PATH is not set: ingestion chunks skipped");
+        return Vec::new();
+    };
+    shared::pdf::init(std::path::Path::new(&lib)).unwrap();
+    let data = std::env::var_os("FUNDLENS_DATA_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/data"));
+    let mut files = Vec::new();
+    let mut dirs = vec![data];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() && !path.ends_with("bad") {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == "pdf") {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    let mut texts = Vec::new();
+    for file in &files {
+        let bytes = std::fs::read(file).unwrap();
+        let mut extractor = shared::extract::DocumentExtractor::new();
+        if shared::pdf::read_pages(&bytes, |page, _| extractor.add_page(&page)).is_err() {
+            continue;
+        }
+        let blocks = extractor.finish().text_blocks;
+        texts.extend(
+            shared::chunk::chunk_blocks(&blocks)
+                .iter()
+                .map(|c| c.embedding_text()),
+        );
+    }
+    println!("ingestion chunks: {} from {} PDFs", texts.len(), files.len());
+    texts
+}
+
 fn main() {
     let dir = PathBuf::from(
         std::env::var_os("EMBEDDING_MODEL_DIR").expect("EMBEDDING_MODEL_DIR must be set"),
@@ -127,6 +171,8 @@ fn main() {
     let questions: Vec<&str> = QUESTIONS.iter().cycle().take(64).copied().collect();
     let chunks: Vec<String> = (0..64).map(chunk).collect();
     let chunks: Vec<&str> = chunks.iter().map(String::as_str).collect();
+    let ingestion = ingestion_chunks();
+    let ingestion: Vec<&str> = ingestion.iter().map(String::as_str).collect();
     for runtime in &runtimes {
         let start = Instant::now();
         let embedder = Embedder::load(&dir, runtime).unwrap();
@@ -139,6 +185,19 @@ fn main() {
         embedder.embed(&chunks[..8]).unwrap();
         report(&embedder, "short questions", &questions, 3);
         report(&embedder, "report chunks", &chunks, 3);
+        if !ingestion.is_empty() {
+            report(&embedder, "ingestion chunks", &ingestion, 1);
+        }
+        if std::env::var_os("BENCH_SWEEP").is_some() {
+            let mut e = embedder;
+            for t in [256usize, 512, 1024, 2048, 4096, 8192] {
+                e = e.with_max_batch_tokens(t);
+                println!("max tokens {t}");
+                report(&e, "short questions", &questions, 3);
+                report(&e, "report chunks", &chunks, 2);
+                report(&e, "ingestion chunks", &ingestion, 2);
+            }
+        }
     }
     println!(
         "python reference (sentence-transformers + torch, 2 threads, idle machine): short 27.1 / 3.0 ms, chunks 27.0 / 17.7 ms"

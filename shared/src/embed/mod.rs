@@ -29,14 +29,14 @@ pub enum Runtime {
 }
 
 impl Runtime {
-    /// Most padded tokens per forward pass. candle (one AVX-512 gemm per matmul) gains nothing from
-    /// passes longer than ~512 tokens and allocates afresh for each, so 512 only lets short
-    /// questions share a pass. ONNX Runtime keeps getting faster with bigger passes: 32 report
-    /// chunks of ~150 tokens go in one.
+    /// Most padded tokens per forward pass, measured with `bench_embed BENCH_SWEEP=1` (2 cores):
+    /// past ~1,000 tokens neither runtime gets faster per text, and passes of mixed lengths waste
+    /// more on padding (ingestion chunks, ONNX: 6.7 ms/text at 1,024, 8.8 at 8,192; candle: 18.6
+    /// at 512, 31.4 at 8,192). Short questions still share passes (32 × ~15 tokens).
     pub fn default_max_batch_tokens(&self) -> usize {
         match self {
             Runtime::Candle => 512,
-            Runtime::Onnx { .. } => 8192,
+            Runtime::Onnx { .. } => 1024,
         }
     }
 }
