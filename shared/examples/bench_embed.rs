@@ -143,7 +143,11 @@ fn ingestion_chunks() -> Vec<String> {
                 .map(|c| c.embedding_text()),
         );
     }
-    println!("ingestion chunks: {} from {} PDFs", texts.len(), files.len());
+    println!(
+        "ingestion chunks: {} from {} PDFs",
+        texts.len(),
+        files.len()
+    );
     texts
 }
 
