@@ -136,6 +136,22 @@ pub async fn upload(
     ))
 }
 
+/// A body that stopped arriving (the body read timeout fired somewhere below multipart parsing)
+/// is the client's delay, `408`; anything else wrong with the form is `400`.
+fn unreadable(e: axum::extract::multipart::MultipartError) -> ApiError {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(&e);
+    while let Some(c) = cause {
+        if c.is::<tower_http::timeout::TimeoutError>() {
+            return ApiError::RequestTimeout(
+                "The upload stalled: no data arrived for several seconds. Send the file again."
+                    .into(),
+            );
+        }
+        cause = c.source();
+    }
+    ApiError::BadRequest(format!("The upload could not be read: {}.", e.body_text()))
+}
+
 async fn read_form(mut multipart: Multipart, max_bytes: usize) -> Result<UploadForm> {
     let too_large = || {
         ApiError::PayloadTooLarge(format!(
@@ -150,12 +166,7 @@ async fn read_form(mut multipart: Multipart, max_bytes: usize) -> Result<UploadF
             Ok(Some(f)) => f,
             Ok(None) => break,
             Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return Err(too_large()),
-            Err(e) => {
-                return Err(ApiError::BadRequest(format!(
-                    "The upload could not be read: {}.",
-                    e.body_text()
-                )));
-            }
+            Err(e) => return Err(unreadable(e)),
         };
         match field.name().unwrap_or_default() {
             "file" => {
@@ -174,12 +185,7 @@ async fn read_form(mut multipart: Multipart, max_bytes: usize) -> Result<UploadF
                         Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
                             return Err(too_large());
                         }
-                        Err(e) => {
-                            return Err(ApiError::BadRequest(format!(
-                                "The upload could not be read: {}.",
-                                e.body_text()
-                            )));
-                        }
+                        Err(e) => return Err(unreadable(e)),
                     }
                 }
                 if file.replace((name, content)).is_some() {

@@ -18,10 +18,16 @@ pub struct BertShape {
     pub layer_norm_eps: f64,
     #[serde(default = "default_act")]
     pub hidden_act: String,
+    #[serde(default = "default_positions")]
+    pub position_embedding_type: String,
 }
 
 fn default_act() -> String {
     "gelu".into()
+}
+
+fn default_positions() -> String {
+    "absolute".into()
 }
 
 /// Graph inputs (int32, `[batch, seq]`, right-padded) and output (`[batch, seq, hidden]`).
@@ -39,6 +45,12 @@ pub fn bert_model(shape: &BertShape, weights: &[u8]) -> Result<Vec<u8>, String> 
         return Err(format!(
             "hidden_act {:?} is not supported (only \"gelu\")",
             shape.hidden_act
+        ));
+    }
+    if shape.position_embedding_type != "absolute" {
+        return Err(format!(
+            "position_embedding_type {:?} is not supported (only \"absolute\")",
+            shape.position_embedding_type
         ));
     }
     let st = SafeTensors::deserialize(weights).map_err(|e| e.to_string())?;
