@@ -5,8 +5,8 @@
 //! `cargo run --release -p fundlens-shared --example bench_embed` (needs EMBEDDING_MODEL_DIR, and
 //! ONNXRUNTIME_LIB_PATH for the ONNX Runtime rows; EMBEDDING_THREADS, default 2, and
 //! RAYON_NUM_THREADS, default all cores, set their threads; BENCH_SWEEP=1 adds batched runs at
-//! 256…8,192 padded tokens per pass). Prints wall and process CPU time per text: on a shared machine the CPU figure is the
-//! better guide to what an idle machine would show.
+//! 256…8,192 padded tokens per pass). Prints wall and process CPU time per text: on a shared
+//! machine the CPU figure is the better guide to what an idle machine would show.
 use std::path::PathBuf;
 use std::time::Instant;
 
