@@ -182,6 +182,13 @@ async fn count(pool: &PgPool, document_id: i64) -> sqlx::Result<i64> {
 }
 
 #[sqlx::test(migrator = "shared::MIGRATOR")]
+async fn the_embedding_column_is_as_wide_as_the_embeddings(pool: PgPool) -> sqlx::Result<()> {
+    let width = shared::db::chunks::embedding_width(&pool).await?;
+    assert_eq!(width, shared::embed::EMBEDDING_DIM as i32);
+    Ok(())
+}
+
+#[sqlx::test(migrator = "shared::MIGRATOR")]
 async fn nearest_chunk_and_keyword_search(pool: PgPool) -> sqlx::Result<()> {
     let embedder = embedder();
     let fund_id: i64 = sqlx::query_scalar("INSERT INTO funds (name) VALUES ($1) RETURNING id")

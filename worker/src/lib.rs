@@ -70,6 +70,12 @@ pub async fn run(
         std::process::id(),
         ulid::Ulid::generate()
     );
+    let width = shared::db::chunks::embedding_width(&pool).await?;
+    anyhow::ensure!(
+        width == shared::embed::EMBEDDING_DIM as i32,
+        "document_chunks.embedding is vector({width}) but embeddings have {} dimensions",
+        shared::embed::EMBEDDING_DIM
+    );
     let embedder = load_embedder(&config).await?;
     let ctx = Arc::new(JobContext::new(
         pool.clone(),

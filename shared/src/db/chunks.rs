@@ -16,6 +16,18 @@ pub enum ChunkStoreError {
     Database(#[from] sqlx::Error),
 }
 
+/// Width of the `document_chunks.embedding` column as the database has it (`vector(n)` → n), so a
+/// process can check at start-up that its embeddings fit before any document fails on them.
+pub async fn embedding_width(pool: &sqlx::PgPool) -> sqlx::Result<i32> {
+    // pgvector keeps the dimension in the column's type modifier.
+    sqlx::query_scalar(
+        "SELECT atttypmod FROM pg_attribute
+         WHERE attrelid = 'document_chunks'::regclass AND attname = 'embedding'",
+    )
+    .fetch_one(pool)
+    .await
+}
+
 /// Column arrays for one `UNNEST` insert: one round trip however many chunks a document has.
 #[derive(Default)]
 struct Columns {
