@@ -73,6 +73,57 @@ async fn sample_report_is_parsed_by_a_worker() {
     assert_eq!(again["duplicate"], true);
     assert_eq!(again["document_id"], id);
 
+    // Processing a completed document again (e.g. after a model change) replaces, never adds.
+    let calls = stack
+        .scalar(
+            "SELECT count(*) FROM capital_calls WHERE document_id = $1",
+            id,
+        )
+        .await;
+    let res = stack
+        .http
+        .post(format!("{}/api/documents/{id}/retry", stack.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 202);
+    // Meanwhile it is queued or processing, and a second request is refused with a sentence.
+    let res = stack
+        .http
+        .post(format!("{}/api/documents/{id}/retry", stack.base))
+        .send()
+        .await
+        .unwrap();
+    let code = res.status().as_u16();
+    let body: serde_json::Value = res.json().await.unwrap();
+    if code != 202 {
+        assert_eq!(code, 409, "{body}");
+        assert!(
+            body["detail"].as_str().unwrap().contains("already"),
+            "{body}"
+        );
+    }
+    let again = stack.wait_done(id, Duration::from_secs(30)).await;
+    assert_eq!(again["status"], "completed", "{again}");
+    assert_eq!(again["attempts"], 1);
+    for (sql, before) in [
+        (
+            "SELECT count(*) FROM document_pages WHERE document_id = $1",
+            2,
+        ),
+        (
+            "SELECT count(*) FROM document_chunks WHERE document_id = $1 AND embedding IS NOT NULL",
+            chunks,
+        ),
+        (
+            "SELECT count(*) FROM capital_calls WHERE document_id = $1",
+            calls,
+        ),
+    ] {
+        assert_eq!(stack.scalar(sql, id).await, before, "{sql}");
+    }
+    assert!(calls > 0);
+
     // Deleting removes the file and everything extracted.
     let res = stack
         .http

@@ -328,7 +328,7 @@ pub async fn retry(
         return match documents::get(&state.db, id).await? {
             None => Err(ApiError::not_found("Document", id)),
             Some(d) => Err(ApiError::Conflict(format!(
-                "Document {id} is {}; only failed documents can be retried.",
+                "Document {id} is {} already; only failed or completed documents can be processed again.",
                 d.status
             ))),
         };

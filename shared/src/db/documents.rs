@@ -165,12 +165,14 @@ pub async fn delete(pool: &PgPool, id: i64) -> Result<Option<Option<i64>>, sqlx:
         .await
 }
 
-/// Puts a failed document back in the queue for another round of attempts.
+/// Puts a failed document back in the queue for another round of attempts, or a completed one
+/// to be processed again (after an extractor or embedding-model change; the re-run replaces its
+/// rows and chunks). Queued and processing documents are left alone.
 pub async fn reset_for_retry(pool: &PgPool, id: i64) -> Result<bool, sqlx::Error> {
     sqlx::query(
         "UPDATE documents SET status = 'queued', attempts = 0, error = NULL, stage = NULL, job_id = NULL,
              enqueued_at = NULL, not_before = NULL, progress_done = 0, updated_at = now()
-         WHERE id = $1 AND status = 'failed'",
+         WHERE id = $1 AND status IN ('failed', 'completed')",
     )
     .bind(id)
     .execute(pool)
