@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use secrecy::SecretString;
 
-use crate::config::{ConfigError, var};
+use crate::config::ConfigError;
 use crate::embed::Runtime;
 
 #[derive(Debug, Clone)]
@@ -29,11 +29,25 @@ pub struct RemoteEmbeddingConfig {
     pub batch_size: usize,
 }
 
-fn get(name: &str) -> Option<String> {
-    std::env::var(name)
-        .ok()
-        .map(|v| v.trim().to_string())
-        .filter(|v| !v.is_empty())
+/// Reads variables through `lookup` (the environment in production, a map in tests): trimmed,
+/// empty counts as unset.
+struct Vars<F>(F);
+
+impl<F: Fn(&str) -> Option<String>> Vars<F> {
+    fn get(&self, name: &str) -> Option<String> {
+        (self.0)(name)
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+    }
+
+    fn parse<T: std::str::FromStr>(&self, name: &str, default: T) -> Result<T, ConfigError> {
+        match self.get(name) {
+            Some(v) => v
+                .parse()
+                .map_err(|_| ConfigError(format!("{name}={v:?} is not valid"))),
+            None => Ok(default),
+        }
+    }
 }
 
 impl EmbeddingConfig {
@@ -41,11 +55,21 @@ impl EmbeddingConfig {
     /// Runtime if `ONNXRUNTIME_LIB_PATH` is set, else candle), `onnx`, `candle` or `remote`.
     /// `None` when nothing is configured (auto without a model folder).
     pub fn from_env() -> Result<Option<Self>, ConfigError> {
-        let runtime = var("EMBEDDING_RUNTIME", "auto".to_string())?.to_lowercase();
-        let base_url = get("EMBEDDING_BASE_URL");
-        let model_dir = get("EMBEDDING_MODEL_DIR").map(PathBuf::from);
-        let library = get("ONNXRUNTIME_LIB_PATH").map(PathBuf::from);
-        let threads = var(
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// [`Self::from_env`] over any source of variables.
+    pub fn from_lookup(
+        lookup: impl Fn(&str) -> Option<String>,
+    ) -> Result<Option<Self>, ConfigError> {
+        let vars = Vars(lookup);
+        let runtime = vars
+            .parse("EMBEDDING_RUNTIME", "auto".to_string())?
+            .to_lowercase();
+        let base_url = vars.get("EMBEDDING_BASE_URL");
+        let model_dir = vars.get("EMBEDDING_MODEL_DIR").map(PathBuf::from);
+        let library = vars.get("ONNXRUNTIME_LIB_PATH").map(PathBuf::from);
+        let threads = vars.parse(
             "EMBEDDING_THREADS",
             std::thread::available_parallelism().map_or(2, |n| n.get()),
         )?;
@@ -58,7 +82,7 @@ impl EmbeddingConfig {
         };
         let local = |model_dir: PathBuf, runtime: Runtime| Self::Local { model_dir, runtime };
         Ok(Some(match runtime.as_str() {
-            "auto" if base_url.is_some() => Self::Remote(RemoteEmbeddingConfig::from_env()?),
+            "auto" if base_url.is_some() => Self::Remote(RemoteEmbeddingConfig::read(&vars)?),
             "auto" => {
                 let Some(model_dir) = model_dir else {
                     return Ok(None);
@@ -76,7 +100,7 @@ impl EmbeddingConfig {
                 },
             ),
             "candle" => local(need(model_dir, "EMBEDDING_MODEL_DIR")?, Runtime::Candle),
-            "remote" => Self::Remote(RemoteEmbeddingConfig::from_env()?),
+            "remote" => Self::Remote(RemoteEmbeddingConfig::read(&vars)?),
             other => {
                 return Err(ConfigError(format!(
                     "EMBEDDING_RUNTIME={other:?} is not one of auto, onnx, candle, remote"
@@ -102,8 +126,9 @@ impl EmbeddingConfig {
 }
 
 impl RemoteEmbeddingConfig {
-    fn from_env() -> Result<Self, ConfigError> {
-        let (Some(base_url), Some(model)) = (get("EMBEDDING_BASE_URL"), get("EMBEDDING_MODEL"))
+    fn read<F: Fn(&str) -> Option<String>>(vars: &Vars<F>) -> Result<Self, ConfigError> {
+        let (Some(base_url), Some(model)) =
+            (vars.get("EMBEDDING_BASE_URL"), vars.get("EMBEDDING_MODEL"))
         else {
             return Err(ConfigError(
                 "remote embeddings need EMBEDDING_BASE_URL and EMBEDDING_MODEL".into(),
@@ -112,9 +137,76 @@ impl RemoteEmbeddingConfig {
         Ok(Self {
             base_url: base_url.trim_end_matches('/').to_string(),
             model,
-            api_key: get("EMBEDDING_API_KEY").map(SecretString::from),
-            timeout: Duration::from_millis(var("EMBEDDING_TIMEOUT_MS", 30_000)?),
-            batch_size: var::<usize>("EMBEDDING_BATCH_SIZE", 64)?.max(1),
+            api_key: vars.get("EMBEDDING_API_KEY").map(SecretString::from),
+            timeout: Duration::from_millis(vars.parse("EMBEDDING_TIMEOUT_MS", 30_000)?),
+            batch_size: vars.parse::<usize>("EMBEDDING_BATCH_SIZE", 64)?.max(1),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(pairs: &[(&str, &str)]) -> Result<Option<EmbeddingConfig>, ConfigError> {
+        let map: std::collections::HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        EmbeddingConfig::from_lookup(|name| map.get(name).cloned())
+    }
+
+    const DIR: (&str, &str) = ("EMBEDDING_MODEL_DIR", "/models/minilm");
+    const LIB: (&str, &str) = ("ONNXRUNTIME_LIB_PATH", "/lib/libonnxruntime.so");
+
+    #[test]
+    fn auto_prefers_remote_then_onnx_then_candle() {
+        assert!(read(&[]).unwrap().is_none());
+        assert_eq!(read(&[DIR]).unwrap().unwrap().describe(), "candle");
+        assert_eq!(read(&[DIR, LIB]).unwrap().unwrap().describe(), "onnx");
+        let remote = read(&[
+            DIR,
+            LIB,
+            ("EMBEDDING_BASE_URL", "http://127.0.0.1:11434/"),
+            ("EMBEDDING_MODEL", "all-minilm"),
+        ])
+        .unwrap()
+        .unwrap();
+        assert_eq!(
+            remote.describe(),
+            "remote all-minilm at http://127.0.0.1:11434"
+        );
+    }
+
+    #[test]
+    fn explicit_runtimes_say_what_they_miss() {
+        let Some(EmbeddingConfig::Local { runtime, .. }) =
+            read(&[DIR, LIB, ("EMBEDDING_RUNTIME", "candle")]).unwrap()
+        else {
+            panic!("candle asked for")
+        };
+        assert_eq!(runtime, Runtime::Candle);
+        let Some(EmbeddingConfig::Local { runtime, .. }) = read(&[
+            DIR,
+            LIB,
+            ("EMBEDDING_RUNTIME", "ONNX"),
+            ("EMBEDDING_THREADS", "3"),
+        ])
+        .unwrap() else {
+            panic!("onnx asked for")
+        };
+        assert_eq!(
+            runtime,
+            Runtime::Onnx {
+                library: "/lib/libonnxruntime.so".into(),
+                threads: 3
+            }
+        );
+        let err = |pairs: &[(&str, &str)]| read(pairs).unwrap_err().to_string();
+        assert!(err(&[DIR, ("EMBEDDING_RUNTIME", "onnx")]).contains("ONNXRUNTIME_LIB_PATH"));
+        assert!(err(&[("EMBEDDING_RUNTIME", "candle")]).contains("EMBEDDING_MODEL_DIR"));
+        assert!(err(&[("EMBEDDING_RUNTIME", "remote")]).contains("EMBEDDING_MODEL"));
+        assert!(err(&[("EMBEDDING_RUNTIME", "gpu")]).contains("not one of"));
+        assert!(err(&[DIR, ("EMBEDDING_THREADS", "many")]).contains("EMBEDDING_THREADS"));
     }
 }
