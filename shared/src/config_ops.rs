@@ -29,6 +29,8 @@ pub struct OpsConfig {
     /// How long a blocking parse may outlive the job timeout before the worker gives up on
     /// itself and exits for its supervisor to restart it.
     pub hang_grace: Duration,
+    /// Finished jobs older than this are removed from Redis by the reaper; `None` keeps them.
+    pub job_retention: Option<Duration>,
 }
 
 fn list(name: &str) -> Vec<String> {
@@ -61,6 +63,10 @@ impl OpsConfig {
             body_read_timeout: Duration::from_secs(var("BODY_READ_TIMEOUT_SECS", 10)?),
             worker_metrics_addr,
             hang_grace: Duration::from_secs(var("HANG_GRACE_SECS", 30)?),
+            job_retention: match var::<u64>("JOB_RETENTION_HOURS", 24)? {
+                0 => None,
+                hours => Some(Duration::from_secs(hours * 3600)),
+            },
         };
         if ops.rate_limit_per_sec < 0.0 || ops.max_in_flight == 0 || ops.max_connections == 0 {
             return Err(ConfigError(

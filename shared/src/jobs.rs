@@ -112,6 +112,21 @@ impl JobQueue {
             .map_err(|e| QueueError(e.to_string()))
     }
 
+    /// Deletes what Redis keeps of jobs that finished (done, or failed for good) more than
+    /// `older_than` ago: their payload and metadata (apalis-redis keeps both forever otherwise;
+    /// Postgres has the document's whole history). Returns how many jobs were removed.
+    pub async fn vacuum_finished(
+        &self,
+        older_than: std::time::Duration,
+    ) -> Result<usize, QueueError> {
+        use apalis_core::backend::Vacuum;
+        let mut storage = self.storage.clone();
+        storage
+            .vacuum_before(older_than)
+            .await
+            .map_err(|e| QueueError(e.to_string()))
+    }
+
     pub fn queue_name(&self) -> &str {
         &self.queue_name
     }

@@ -1,6 +1,9 @@
 //! The reaper: Postgres is the source of truth and Redis may lose jobs, so every few seconds one
 //! worker (elected by an advisory lock) re-enqueues queued documents that have no live job and
-//! takes back documents whose worker stopped heart-beating.
+//! takes back documents whose worker stopped heart-beating. Every few minutes it also removes
+//! long-finished jobs from Redis, which apalis-redis would otherwise keep forever.
+use std::time::{Duration, Instant};
+
 use shared::config::Config;
 use shared::db::documents;
 use shared::jobs::{JobQueue, JobState};
@@ -10,9 +13,14 @@ use tokio::sync::watch;
 /// Arbitrary constant naming the reaper's advisory lock.
 const REAPER_LOCK: i64 = 0x6675_6e64_6c65_6e73;
 
+/// How often finished jobs are vacuumed. The script scans the queue's job hash inside Redis, so
+/// it runs rarely; running it from several workers at once is harmless (it only deletes).
+const VACUUM_EVERY: Duration = Duration::from_secs(600);
+
 pub async fn run(pool: PgPool, queue: JobQueue, config: Config, mut stop: watch::Receiver<bool>) {
     let mut tick = tokio::time::interval(config.reaper_interval);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut last_vacuum: Option<Instant> = None;
     loop {
         tokio::select! {
             _ = tick.tick() => {}
@@ -20,6 +28,16 @@ pub async fn run(pool: PgPool, queue: JobQueue, config: Config, mut stop: watch:
         }
         if let Err(e) = pass(&pool, &queue, &config).await {
             tracing::warn!(error = %e, "reaper pass failed; will try again");
+        }
+        if let Some(retention) = config.ops.job_retention
+            && last_vacuum.is_none_or(|t| t.elapsed() >= VACUUM_EVERY)
+        {
+            last_vacuum = Some(Instant::now());
+            match queue.vacuum_finished(retention).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(jobs = n, "removed finished jobs from Redis"),
+                Err(e) => tracing::warn!(error = %e, "vacuuming finished jobs failed"),
+            }
         }
     }
 }
