@@ -80,22 +80,11 @@ async fn sample_report_is_parsed_by_a_worker() {
             id,
         )
         .await;
-    let res = stack
-        .http
-        .post(format!("{}/api/documents/{id}/retry", stack.base))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 202);
+    let retry = format!("/api/documents/{id}/retry");
+    let (code, body) = stack.post(&retry).await;
+    assert_eq!(code, 202, "{body}");
     // Meanwhile it is queued or processing, and a second request is refused with a sentence.
-    let res = stack
-        .http
-        .post(format!("{}/api/documents/{id}/retry", stack.base))
-        .send()
-        .await
-        .unwrap();
-    let code = res.status().as_u16();
-    let body: serde_json::Value = res.json().await.unwrap();
+    let (code, body) = stack.post(&retry).await;
     if code != 202 {
         assert_eq!(code, 409, "{body}");
         assert!(

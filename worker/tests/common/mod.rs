@@ -127,12 +127,18 @@ impl Stack {
     }
 
     pub async fn get(&self, path: &str) -> (u16, Value) {
-        let res = self
-            .http
-            .get(format!("{}{path}", self.base))
-            .send()
+        self.send(self.http.get(format!("{}{path}", self.base)))
             .await
-            .unwrap();
+    }
+
+    /// POST without a body (actions such as retry).
+    pub async fn post(&self, path: &str) -> (u16, Value) {
+        self.send(self.http.post(format!("{}{path}", self.base)))
+            .await
+    }
+
+    async fn send(&self, req: reqwest::RequestBuilder) -> (u16, Value) {
+        let res = req.send().await.unwrap();
         let status = res.status().as_u16();
         (status, res.json().await.unwrap_or(Value::Null))
     }
