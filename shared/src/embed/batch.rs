@@ -48,18 +48,14 @@ impl Padded {
 /// Reads `tokenizer.json`, replacing its fixed padding and truncation (128 in this model's file):
 /// padding happens per batch, truncation at sentence-transformers' `max_seq_length`.
 pub(super) fn load_tokenizer(path: &Path, max_seq_length: usize) -> Result<Tokenizer, EmbedError> {
-    let invalid = |e: &dyn std::fmt::Display| EmbedError::InvalidFile {
-        path: path.to_owned(),
-        message: e.to_string(),
-    };
-    let mut tokenizer = Tokenizer::from_file(path).map_err(|e| invalid(&e))?;
+    let mut tokenizer = Tokenizer::from_file(path).map_err(|e| EmbedError::invalid(path, e))?;
     tokenizer.with_padding(None);
     tokenizer
         .with_truncation(Some(TruncationParams {
             max_length: max_seq_length,
             ..TruncationParams::default()
         }))
-        .map_err(|e| invalid(&e))?;
+        .map_err(|e| EmbedError::invalid(path, e))?;
     Ok(tokenizer)
 }
 

@@ -45,11 +45,6 @@ struct SentenceBertConfig {
     max_seq_length: usize,
 }
 
-#[derive(serde::Deserialize)]
-struct PositionLimit {
-    max_position_embeddings: usize,
-}
-
 fn read(path: &Path) -> Result<Vec<u8>, EmbedError> {
     std::fs::read(path).map_err(|source| EmbedError::Read {
         path: path.to_owned(),
@@ -57,15 +52,8 @@ fn read(path: &Path) -> Result<Vec<u8>, EmbedError> {
     })
 }
 
-fn invalid(path: &Path, e: impl std::fmt::Display) -> EmbedError {
-    EmbedError::InvalidFile {
-        path: path.to_owned(),
-        message: e.to_string(),
-    }
-}
-
 fn parse_json<T: serde::de::DeserializeOwned>(path: &Path, bytes: &[u8]) -> Result<T, EmbedError> {
-    serde_json::from_slice(bytes).map_err(|e| invalid(path, e))
+    serde_json::from_slice(bytes).map_err(|e| EmbedError::invalid(path, e))
 }
 
 impl Embedder {
@@ -78,7 +66,6 @@ impl Embedder {
         if shape.hidden_size != EMBEDDING_DIM {
             return Err(EmbedError::WrongDimension(shape.hidden_size));
         }
-        let positions: PositionLimit = parse_json(&config_path, &config)?;
 
         let st_config = dir.join("sentence_bert_config.json");
         let max_seq_length = if st_config.exists() {
@@ -86,7 +73,7 @@ impl Embedder {
         } else {
             FALLBACK_MAX_SEQ_LENGTH
         }
-        .min(positions.max_position_embeddings);
+        .min(shape.max_position_embeddings);
 
         let tokenizer = batch::load_tokenizer(&dir.join("tokenizer.json"), max_seq_length)?;
 
@@ -94,7 +81,8 @@ impl Embedder {
         let weights = read(&weights_path)?;
         let backend = match runtime {
             Runtime::Candle => Backend::Candle(Box::new(
-                CandleBert::load(&config, weights).map_err(|e| invalid(&weights_path, e))?,
+                CandleBert::load(&config, weights)
+                    .map_err(|e| EmbedError::invalid(&weights_path, e))?,
             )),
             Runtime::Onnx { library, threads } => {
                 Backend::Onnx(OnnxBert::load(library, *threads, &shape, &weights)?)

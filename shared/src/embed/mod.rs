@@ -68,6 +68,16 @@ pub enum EmbedError {
     RemoteUnavailable(String),
 }
 
+impl EmbedError {
+    /// A model-folder file that exists but cannot be used.
+    pub(crate) fn invalid(path: &std::path::Path, e: impl std::fmt::Display) -> Self {
+        Self::InvalidFile {
+            path: path.to_owned(),
+            message: e.to_string(),
+        }
+    }
+}
+
 /// Whatever computes the vectors (local model, remote endpoint): callers hold an
 /// `Arc<dyn TextEmbedder>` and need not know where vectors come from.
 pub trait TextEmbedder: Send + Sync {

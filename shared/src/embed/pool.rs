@@ -22,14 +22,19 @@ pub(crate) fn mean_pool_normalized(
                     *s += h;
                 }
             }
-            // The clamps mirror torch's: they only matter for degenerate rows, but keep those finite.
+            // The clamp mirrors torch's: it only matters for degenerate rows, but keeps those finite.
             let count = count.max(1e-9);
             sum.iter_mut().for_each(|s| *s /= count);
-            let norm = sum.iter().map(|x| x * x).sum::<f32>().sqrt().max(1e-12);
-            sum.iter_mut().for_each(|s| *s /= norm);
+            l2_normalize(&mut sum);
             sum
         })
         .collect()
+}
+
+/// Scales `v` to unit length, as sentence-transformers' Normalize (F.normalize, eps 1e-12).
+pub(crate) fn l2_normalize(v: &mut [f32]) {
+    let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt().max(1e-12);
+    v.iter_mut().for_each(|x| *x /= norm);
 }
 
 #[cfg(test)]

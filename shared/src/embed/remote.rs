@@ -115,17 +115,13 @@ impl RemoteEmbedder {
                 if d.embedding.len() != EMBEDDING_DIM {
                     return Err(EmbedError::WrongDimension(d.embedding.len()));
                 }
-                Ok(normalized(d.embedding))
+                // Cosine search assumes unit vectors, and not every server normalises.
+                let mut v = d.embedding;
+                super::pool::l2_normalize(&mut v);
+                Ok(v)
             })
             .collect()
     }
-}
-
-/// Cosine search assumes unit vectors, and not every server normalises (Ollama does not always).
-fn normalized(mut v: Vec<f32>) -> Vec<f32> {
-    let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt().max(1e-12);
-    v.iter_mut().for_each(|x| *x /= norm);
-    v
 }
 
 impl TextEmbedder for RemoteEmbedder {

@@ -15,6 +15,7 @@ pub struct BertShape {
     pub num_attention_heads: usize,
     pub num_hidden_layers: usize,
     pub intermediate_size: usize,
+    pub max_position_embeddings: usize,
     pub layer_norm_eps: f64,
     #[serde(default = "default_act")]
     pub hidden_act: String,
