@@ -46,8 +46,17 @@ pub struct Config {
 pub struct ConfigError(pub(crate) String);
 
 pub(crate) fn var<T: FromStr>(name: &str, default: T) -> Result<T, ConfigError> {
-    match std::env::var(name) {
-        Ok(v) if !v.trim().is_empty() => v
+    parse_value(name, std::env::var(name).ok(), default)
+}
+
+/// A variable's value parsed (trimmed; empty counts as unset), or `default` when unset.
+pub(crate) fn parse_value<T: FromStr>(
+    name: &str,
+    raw: Option<String>,
+    default: T,
+) -> Result<T, ConfigError> {
+    match raw {
+        Some(v) if !v.trim().is_empty() => v
             .trim()
             .parse()
             .map_err(|_| ConfigError(format!("{name}={v:?} is not valid"))),

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use secrecy::SecretString;
 
-use crate::config::ConfigError;
+use crate::config::{ConfigError, parse_value};
 use crate::embed::Runtime;
 
 #[derive(Debug, Clone)]
@@ -41,12 +41,7 @@ impl<F: Fn(&str) -> Option<String>> Vars<F> {
     }
 
     fn parse<T: std::str::FromStr>(&self, name: &str, default: T) -> Result<T, ConfigError> {
-        match self.get(name) {
-            Some(v) => v
-                .parse()
-                .map_err(|_| ConfigError(format!("{name}={v:?} is not valid"))),
-            None => Ok(default),
-        }
+        parse_value(name, (self.0)(name), default)
     }
 }
 
