@@ -8,14 +8,7 @@ use std::time::Duration;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn flushing_redis_before_pickup_still_completes_the_document() {
     let mut stack = common::Stack::start(|_| {}).await;
-    let (code, body) = stack
-        .upload(
-            "sample.pdf",
-            shared::testing::pdf("reference/Sample_Fund_Performance_Report.pdf"),
-            None,
-        )
-        .await;
-    assert_eq!(code, 202, "{body}");
+    let body = stack.upload_sample().await;
     let id = body["document_id"].as_i64().unwrap();
 
     let client = redis::Client::open(stack.config.redis_url()).unwrap();

@@ -12,14 +12,7 @@ use shared::jobs::JobQueue;
 async fn finished_jobs_are_removed_after_the_retention() {
     let mut stack = common::Stack::start(|_| {}).await;
     stack.start_worker();
-    let (code, body) = stack
-        .upload(
-            "sample.pdf",
-            shared::testing::pdf("reference/Sample_Fund_Performance_Report.pdf"),
-            None,
-        )
-        .await;
-    assert_eq!(code, 202, "{body}");
+    let body = stack.upload_sample().await;
     let id = body["document_id"].as_i64().unwrap();
     let job: ulid::Ulid = body["job_id"].as_str().unwrap().parse().unwrap();
     let status = stack.wait_done(id, Duration::from_secs(30)).await;

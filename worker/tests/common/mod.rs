@@ -126,6 +126,19 @@ impl Stack {
         (status, res.json().await.unwrap_or(Value::Null))
     }
 
+    /// Uploads the reference sample report (no fund) and returns the 202 body.
+    pub async fn upload_sample(&self) -> Value {
+        let (code, body) = self
+            .upload(
+                "sample.pdf",
+                shared::testing::pdf("reference/Sample_Fund_Performance_Report.pdf"),
+                None,
+            )
+            .await;
+        assert_eq!(code, 202, "{body}");
+        body
+    }
+
     pub async fn get(&self, path: &str) -> (u16, Value) {
         self.send(self.http.get(format!("{}{path}", self.base)))
             .await
