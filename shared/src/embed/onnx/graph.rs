@@ -110,80 +110,58 @@ pub fn bert_model(shape: &BertShape, weights: &[u8]) -> Result<Vec<u8>, String> 
         vec![float_attr("epsilon", eps), int_attr("axis", -1)],
     );
 
+    let (i, heads) = (shape.intermediate_size, shape.num_attention_heads as i64);
     for l in 0..shape.num_hidden_layers {
         let p = format!("encoder.layer.{l}");
+        let n = |part: &str| format!("{p}.{part}");
         let x = format!("layer_input_{l}");
-        let (qkv_w, qkv_b) = g.qkv(&p, h)?;
-        g.node(
-            "Attention",
-            MS,
-            &[&x, &qkv_w, &qkv_b, ATTENTION_MASK],
-            &format!("{p}.attn"),
-            vec![int_attr("num_heads", shape.num_attention_heads as i64)],
-        );
-        let w = g.weight(&format!("{p}.attention.output.dense.weight"), Some((h, h)))?;
-        let b = g.weight(&format!("{p}.attention.output.dense.bias"), None)?;
-        g.node(
-            "MatMul",
-            "",
-            &[&format!("{p}.attn"), &w],
-            &format!("{p}.attn_out"),
-            vec![],
-        );
-        let (gamma, beta) = g.layer_norm(&format!("{p}.attention.output.LayerNorm"))?;
-        g.node(
-            "SkipLayerNormalization",
-            MS,
-            &[&format!("{p}.attn_out"), &x, &gamma, &beta, &b],
-            &format!("{p}.attn_norm"),
-            vec![float_attr("epsilon", eps)],
-        );
-
-        let i = shape.intermediate_size;
-        let w = g.weight(&format!("{p}.intermediate.dense.weight"), Some((i, h)))?;
-        let b = g.weight(&format!("{p}.intermediate.dense.bias"), None)?;
-        g.node(
-            "MatMul",
-            "",
-            &[&format!("{p}.attn_norm"), &w],
-            &format!("{p}.ffn_in"),
-            vec![],
-        );
-        g.node(
-            "BiasGelu",
-            MS,
-            &[&format!("{p}.ffn_in"), &b],
-            &format!("{p}.ffn_act"),
-            vec![],
-        );
-        let w = g.weight(&format!("{p}.output.dense.weight"), Some((h, i)))?;
-        let b = g.weight(&format!("{p}.output.dense.bias"), None)?;
-        g.node(
-            "MatMul",
-            "",
-            &[&format!("{p}.ffn_act"), &w],
-            &format!("{p}.ffn_out"),
-            vec![],
-        );
-        let (gamma, beta) = g.layer_norm(&format!("{p}.output.LayerNorm"))?;
         let out = if l + 1 == shape.num_hidden_layers {
             LAST_HIDDEN_STATE.to_string()
         } else {
             format!("layer_input_{}", l + 1)
         };
+        // Self-attention, output projection, residual + LayerNorm.
+        let (qkv_w, qkv_b) = g.qkv(&p, h)?;
+        let attention_inputs = [x.as_str(), &qkv_w, &qkv_b, ATTENTION_MASK];
+        let num_heads = vec![int_attr("num_heads", heads)];
+        g.node("Attention", MS, &attention_inputs, &n("attn"), num_heads);
+        let bias = g.dense(
+            &n("attn"),
+            &n("attention.output.dense"),
+            (h, h),
+            &n("attn_out"),
+        )?;
+        g.skip_norm(
+            &n("attn_out"),
+            &x,
+            &n("attention.output.LayerNorm"),
+            &bias,
+            eps,
+            &n("attn_norm"),
+        )?;
+        // Feed-forward, residual + LayerNorm.
+        let bias = g.dense(
+            &n("attn_norm"),
+            &n("intermediate.dense"),
+            (i, h),
+            &n("ffn_in"),
+        )?;
         g.node(
-            "SkipLayerNormalization",
+            "BiasGelu",
             MS,
-            &[
-                &format!("{p}.ffn_out"),
-                &format!("{p}.attn_norm"),
-                &gamma,
-                &beta,
-                &b,
-            ],
-            &out,
-            vec![float_attr("epsilon", eps)],
+            &[&n("ffn_in"), &bias],
+            &n("ffn_act"),
+            vec![],
         );
+        let bias = g.dense(&n("ffn_act"), &n("output.dense"), (h, i), &n("ffn_out"))?;
+        g.skip_norm(
+            &n("ffn_out"),
+            &n("attn_norm"),
+            &n("output.LayerNorm"),
+            &bias,
+            eps,
+            &out,
+        )?;
     }
 
     let token_input = |name: &str| value_info(name, DATA_INT32, &["batch", "seq"]);
@@ -297,6 +275,37 @@ impl Graph<'_> {
             name: name.into(),
             raw_data: values.iter().flat_map(|v| v.to_le_bytes()).collect(),
         });
+    }
+
+    /// `output = input · Wᵀ` for the PyTorch Linear `layer` (`[out, in]`); returns its bias,
+    /// which the next fused node adds.
+    fn dense(
+        &mut self,
+        input: &str,
+        layer: &str,
+        out_in: (usize, usize),
+        output: &str,
+    ) -> Result<String, String> {
+        let w = self.weight(&format!("{layer}.weight"), Some(out_in))?;
+        self.node("MatMul", "", &[input, &w], output, vec![]);
+        self.weight(&format!("{layer}.bias"), None)
+    }
+
+    /// `output = LayerNorm(input + skip + bias)` with the LayerNorm weights under `norm`.
+    fn skip_norm(
+        &mut self,
+        input: &str,
+        skip: &str,
+        norm: &str,
+        bias: &str,
+        eps: f32,
+        output: &str,
+    ) -> Result<(), String> {
+        let (gamma, beta) = self.layer_norm(norm)?;
+        let inputs = [input, skip, &gamma, &beta, bias];
+        let epsilon = vec![float_attr("epsilon", eps)];
+        self.node("SkipLayerNormalization", MS, &inputs, output, epsilon);
+        Ok(())
     }
 
     fn layer_norm(&mut self, prefix: &str) -> Result<(String, String), String> {
