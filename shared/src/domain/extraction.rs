@@ -3,6 +3,8 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use super::lp::{Component, DatePrecision, DocumentType, Fact, PortfolioRow, TxOrigin};
+
 /// Everything extracted from one document, with provenance (1-based page, row text as printed).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Extraction {
@@ -14,6 +16,19 @@ pub struct Extraction {
     pub reported: Vec<ReportedFigure>,
     pub text_blocks: Vec<TextBlock>,
     pub warnings: Vec<ExtractionWarning>,
+    #[serde(default)]
+    pub document_type: DocumentType,
+    /// Why the document got its type: the cues found, in words.
+    #[serde(default)]
+    pub type_evidence: Vec<String>,
+    /// The investor (limited partner) a notice or statement is addressed to.
+    #[serde(default)]
+    pub investor: Option<String>,
+    #[serde(default)]
+    pub facts: Vec<Fact>,
+    /// Rows of a table of many funds; never turned into funds.
+    #[serde(default)]
+    pub portfolio: Vec<PortfolioRow>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -27,7 +42,7 @@ pub struct FundFacts {
     pub currency: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CapitalCall {
     pub date: NaiveDate,
     /// Whole currency units (already scaled by any "(in thousands)" note), signed as printed.
@@ -37,9 +52,18 @@ pub struct CapitalCall {
     pub call_number: Option<String>,
     pub page: u32,
     pub source_text: String,
+    /// The notice's date when the call comes from a notice (`date` is then the due date).
+    #[serde(default)]
+    pub notice_date: Option<NaiveDate>,
+    #[serde(default)]
+    pub date_precision: DatePrecision,
+    #[serde(default)]
+    pub origin: TxOrigin,
+    #[serde(default)]
+    pub components: Vec<Component>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Distribution {
     pub date: NaiveDate,
     pub amount: Decimal,
@@ -48,9 +72,20 @@ pub struct Distribution {
     pub description: Option<String>,
     pub page: u32,
     pub source_text: String,
+    #[serde(default)]
+    pub notice_date: Option<NaiveDate>,
+    #[serde(default)]
+    pub date_precision: DatePrecision,
+    #[serde(default)]
+    pub origin: TxOrigin,
+    #[serde(default)]
+    pub components: Vec<Component>,
+    /// The part of the distribution the fund may call again, when a notice states it.
+    #[serde(default)]
+    pub recallable_amount: Option<Decimal>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Adjustment {
     pub date: NaiveDate,
     pub amount: Decimal,
@@ -58,6 +93,10 @@ pub struct Adjustment {
     pub description: Option<String>,
     pub page: u32,
     pub source_text: String,
+    #[serde(default)]
+    pub date_precision: DatePrecision,
+    #[serde(default)]
+    pub origin: TxOrigin,
 }
 
 /// A figure the report states about itself. `key` is one of: `total_capital_called`,

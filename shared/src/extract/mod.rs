@@ -2,8 +2,12 @@
 pub mod amounts;
 pub mod classify;
 pub mod dates;
+pub mod doctype;
 pub mod facts;
 pub mod lines;
+mod magnitude;
+pub mod portfolio;
+pub mod statement;
 pub mod tables;
 pub mod text_blocks;
 mod transactions;
@@ -41,6 +45,11 @@ pub struct DocumentExtractor {
     /// Report-date fallbacks: "as of <date>" in running text, then a "Q2 2025" period.
     phrase_date: Option<NaiveDate>,
     quarter_date: Option<NaiveDate>,
+    /// Every closed table's kind, scale and sum, for the magnitude check at the end.
+    tables: Vec<magnitude::TableSummary>,
+    statement: statement::StatementReader,
+    portfolio: portfolio::PortfolioReader,
+    type_cues: doctype::TypeCues,
 }
 
 impl DocumentExtractor {
@@ -52,6 +61,11 @@ impl DocumentExtractor {
         self.out.page_count = self.out.page_count.max(page.number);
         let lines = lines::build_lines(&page.glyphs);
         let metrics = PageMetrics::of(&lines);
+        for (idx, line) in lines.iter().enumerate() {
+            self.type_cues.add_line(page.number, idx, &line.text());
+        }
+        self.statement.add_page(page.number, &lines);
+        self.portfolio.add_page(page.number, &lines);
         let n = lines.len();
         let mut in_table = vec![false; n];
         let mut is_title = vec![false; n];
@@ -64,11 +78,20 @@ impl DocumentExtractor {
             // for that table to continue one left open on the previous page.
             let at_page_top = last_end == 0 && running_header_only(&lines[..i]);
             if let Some(cols) = Columns::from_header(&lines[i]) {
-                let (title, scale_text) = self.find_title(&lines, i, last_end, &mut is_title);
+                let (title, mut scale_text) = self.find_title(&lines, i, last_end, &mut is_title);
                 let from_carry = title.is_none() && at_page_top;
                 let title = match title {
                     Some(t) => Some(t),
-                    None if from_carry => self.carry_title(&mut carry_title),
+                    None if from_carry => {
+                        // A title left at the foot of the previous page brings its unit note
+                        // ("(in thousands of USD)") with it: the scale is read wherever the
+                        // title was read, or a carried table would come out 1,000x too small.
+                        let carried = self.carry_title(&mut carry_title);
+                        if carried.is_some() {
+                            scale_text = format!("{} {scale_text}", self.carry_text());
+                        }
+                        carried
+                    }
                     None => None,
                 };
                 let scale_text = format!("{scale_text} {}", lines[i].text());
@@ -128,6 +151,18 @@ impl DocumentExtractor {
 
     pub fn finish(mut self) -> Extraction {
         self.close_table();
+        magnitude::check(&self.tables, &mut self.out);
+        let shape = doctype::ExtractedShape {
+            table_rows: self.out.capital_calls.len()
+                + self.out.distributions.len()
+                + self.out.adjustments.len(),
+            portfolio_rows: self.portfolio.row_count(),
+        };
+        let (doc_type, evidence) = self.type_cues.decide(&shape);
+        self.out.document_type = doc_type;
+        self.out.type_evidence = evidence;
+        self.statement.finish(doc_type, &mut self.out);
+        self.portfolio.finish(doc_type, &mut self.out);
         if self.out.fund.name.is_none() {
             self.out.fund.name = self.first_heading.take();
         }
@@ -157,6 +192,14 @@ impl DocumentExtractor {
             scale_text.push(' ');
             if classify::kind_from_title(&text).is_some() {
                 is_title[j] = true;
+                // A unit note set on its own line just above the title belongs to it too.
+                if let Some(above) = j.checked_sub(1).filter(|&a| a >= floor) {
+                    let note = lines[above].text();
+                    if note.split_whitespace().count() <= 8 && amounts::unit_scale(&note).is_some()
+                    {
+                        scale_text.push_str(&note);
+                    }
+                }
                 return (Some(text), scale_text);
             }
         }
@@ -172,6 +215,17 @@ impl DocumentExtractor {
             .find(|c| classify::kind_from_title(&c.text).is_some())?;
         *block = c.block;
         Some(c.text.clone())
+    }
+
+    /// Every carried line from the title on, where a unit note may sit next to the title.
+    fn carry_text(&self) -> String {
+        let from = self
+            .carry
+            .iter()
+            .rposition(|c| classify::kind_from_title(&c.text).is_some())
+            .unwrap_or(0);
+        let texts: Vec<&str> = self.carry[from..].iter().map(|c| c.text.as_str()).collect();
+        texts.join(" ")
     }
 
     /// Reads table rows from `start` until a line that does not belong; returns the end index.
@@ -208,6 +262,7 @@ impl DocumentExtractor {
 
     fn close_table(&mut self) {
         if let Some(t) = self.open.take() {
+            self.tables.push(t.summary());
             t.close(&mut self.out);
         }
     }

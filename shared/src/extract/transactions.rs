@@ -20,10 +20,12 @@ pub struct OpenTable {
     total: Option<(Decimal, u32, String)>,
     last: Option<(TableKind, usize)>,
     unclassified: Vec<(u32, String)>,
+    first_page: u32,
+    amounts: Vec<Decimal>,
 }
 
 impl OpenTable {
-    pub fn start(cols: Columns, title: Option<&str>, scale_text: &str, _page: u32) -> Self {
+    pub fn start(cols: Columns, title: Option<&str>, scale_text: &str, page: u32) -> Self {
         let kind = title
             .and_then(classify::kind_from_title)
             .or_else(|| classify::kind_from_roles(&cols.roles()))
@@ -38,6 +40,8 @@ impl OpenTable {
             total: None,
             last: None,
             unclassified: Vec::new(),
+            first_page: page,
+            amounts: Vec::new(),
         }
     }
 
@@ -94,6 +98,7 @@ impl OpenTable {
         let source_text = line.text();
         self.sum += amount;
         self.rows += 1;
+        self.amounts.push(amount.abs());
         let index = match kind {
             TableKind::CapitalCalls => {
                 out.capital_calls.push(CapitalCall {
@@ -106,6 +111,7 @@ impl OpenTable {
                         .map(|c| tables::normalize_call_number(&c)),
                     page,
                     source_text,
+                    ..Default::default()
                 });
                 out.capital_calls.len() - 1
             }
@@ -132,6 +138,7 @@ impl OpenTable {
                     description,
                     page,
                     source_text,
+                    ..Default::default()
                 });
                 out.distributions.len() - 1
             }
@@ -143,6 +150,7 @@ impl OpenTable {
                     description,
                     page,
                     source_text,
+                    ..Default::default()
                 });
                 out.adjustments.len() - 1
             }
@@ -201,15 +209,37 @@ impl OpenTable {
         }
     }
 
+    pub fn summary(&self) -> super::magnitude::TableSummary {
+        super::magnitude::TableSummary {
+            kind: self.kind,
+            title: self.title.clone(),
+            scale: self.scale,
+            sum: self.sum,
+            rows: self.rows,
+            page: self.first_page,
+            median: self.median_amount(),
+        }
+    }
+
+    /// The middle absolute amount of the table's rows (scaled), a robust size of its entries.
+    fn median_amount(&self) -> Decimal {
+        let mut v = self.amounts.clone();
+        v.sort();
+        v.get(v.len() / 2).copied().unwrap_or_default()
+    }
+
     /// Ends the table: checks the totals row and reports rows that fit no category.
     pub fn close(self, out: &mut Extraction) {
         if let Some((total, page, text)) = self.total
             && total != self.sum
         {
+            let off = super::magnitude::off_by(total, self.sum)
+                .map(|f| format!(" (about {f}× apart: check the table's unit)"))
+                .unwrap_or_default();
             out.warnings.push(ExtractionWarning {
                 page: Some(page),
                 message: format!(
-                    "the totals row of \"{}\" says {} but its {} rows add up to {}",
+                    "the totals row of \"{}\" says {} but its {} rows add up to {}{off}",
                     self.title,
                     total.normalize(),
                     self.rows,
