@@ -9,7 +9,7 @@ use crate::extract::lines::Line;
 
 /// Largest horizontal distance (points) between a value and the header it sits under.
 const COLUMN_REACH: f32 = 30.0;
-/// A vertical gap this many times the previous one separates two blocks of rows.
+/// A line pitch this many times the previous one separates two blocks of rows.
 const BLOCK_GAP: f32 = 1.7;
 
 #[derive(Debug, Clone)]
@@ -126,9 +126,14 @@ fn header_at(lines: &[Line], parsed: &[Parsed], i: usize) -> Option<(Vec<Column>
     let mut stub = String::new();
     let mut columns = Vec::new();
     for (k, s) in segs.iter().enumerate() {
-        if k == 0 && s.left <= row.label_left + 15.0 && s.right < first_value {
+        let over_labels = s.left <= row.label_left + 15.0;
+        if k == 0 && over_labels && s.right < first_value {
             stub = s.text();
             continue;
+        }
+        // A unit note or a heading over the labels names no column.
+        if over_labels || unit_note(&s.text()).is_some() {
+            return None;
         }
         columns.push(Column {
             name: s.text(),
@@ -161,8 +166,8 @@ pub fn read_page(page: u32, lines: &[Line], state: &mut State) -> (Vec<Group>, V
     let mut title: Option<String> = None;
     let mut open = false;
     let mut pending: Option<String> = None;
-    let mut prev_gap = f32::MAX;
-    let mut prev_bottom: Option<f32> = None;
+    let mut prev_pitch = f32::MAX;
+    let mut prev_top: Option<f32> = None;
     let mut prev_para = false;
     let mut used = vec![false; lines.len()];
     for i in 0..lines.len() {
@@ -179,10 +184,11 @@ pub fn read_page(page: u32, lines: &[Line], state: &mut State) -> (Vec<Group>, V
         {
             state.period = Some(p);
         }
-        let gap = prev_bottom.map_or(0.0, |b| b - line.top);
-        let wide = gap > BLOCK_GAP * prev_gap && gap > 1.5 * line.font_size;
-        prev_gap = if gap > 0.0 { gap } else { prev_gap };
-        prev_bottom = Some(line.bottom);
+        // Line pitch (top to top) is steadier than the white space between lines.
+        let pitch = prev_top.map_or(0.0, |t| t - line.top);
+        let wide = pitch > BLOCK_GAP * prev_pitch && pitch > 2.0 * line.font_size;
+        prev_pitch = if pitch > 0.0 { pitch } else { prev_pitch };
+        prev_top = Some(line.top);
         if let Some((mut cols, stub)) = header_at(lines, &parsed, i) {
             let marks: Vec<&Line> = lines
                 .iter()

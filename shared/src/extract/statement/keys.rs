@@ -80,7 +80,12 @@ pub fn normalize(label: &str) -> String {
             t.truncate(cut);
         }
     }
-    let t = t.trim_end_matches(|c: char| c == ':' || c == '.' || c.is_ascii_digit() || c == ' ');
+    let mut t = t.trim_end_matches([':', '.', ' ']);
+    // A footnote mark set against the last word ("Taxable Income1"), not a date's year.
+    let digits = t.len() - t.trim_end_matches(|c: char| c.is_ascii_digit()).len();
+    if (1..=2).contains(&digits) && t[..t.len() - digits].ends_with(char::is_alphabetic) {
+        t = &t[..t.len() - digits];
+    }
     t.trim_start_matches("your ").to_string()
 }
 

@@ -9,6 +9,7 @@ mod prose;
 mod rollforward;
 
 use chrono::NaiveDate;
+use rust_decimal::Decimal;
 
 use super::lines::Line;
 use super::{dates, facts};
@@ -127,8 +128,46 @@ impl StatementReader {
             notice::add(&input, out);
         }
         out.facts.extend(found);
+        if matches!(
+            doc_type,
+            DocumentType::CapitalAccountStatement | DocumentType::FinancialStatements
+        ) {
+            self.rescale_tables(out);
+        }
         if matches!(doc_type, DocumentType::QuarterlyReport | DocumentType::Other) {
             self.prose_flows(out);
+        }
+    }
+
+    /// A statement's unit note ("(in thousands of USD)") printed once under its title covers
+    /// the dated activity table further down too, which the table reader cannot see: a table
+    /// row read at its printed value is scaled here.
+    fn rescale_tables(&self, out: &mut Extraction) {
+        let scaled = |page: u32, source: &str, amount: Decimal| {
+            self.groups
+                .iter()
+                .filter(|g| g.page == page && g.scale != Decimal::ONE)
+                .find_map(|g| {
+                    let row = g.rows.iter().find(|r| r.source_text == source)?;
+                    row.cells
+                        .iter()
+                        .any(|(_, c)| c.value.map(|v| v.abs()) == Some(amount.abs()))
+                        .then(|| amount * g.scale)
+                })
+        };
+        for c in &mut out.capital_calls {
+            if c.origin == TxOrigin::Table
+                && let Some(v) = scaled(c.page, &c.source_text, c.amount)
+            {
+                c.amount = v;
+            }
+        }
+        for d in &mut out.distributions {
+            if d.origin == TxOrigin::Table
+                && let Some(v) = scaled(d.page, &d.source_text, d.amount)
+            {
+                d.amount = v;
+            }
         }
     }
 
