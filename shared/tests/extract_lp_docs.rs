@@ -140,61 +140,115 @@ fn compare_facts(out: &Extraction, gt: &Value, only_extras: bool, o: &mut Outcom
     }
 }
 
+/// A transaction as compared: type, date, amount, precision, components, page, notice date.
+type Tx<'a> = (
+    &'a str,
+    String,
+    Decimal,
+    &'a str,
+    Vec<(String, Decimal)>,
+    u32,
+    Option<String>,
+);
+
 fn compare_transactions(out: &Extraction, gt: &Value, o: &mut Outcome) {
     let want = gt["transactions"].as_array().map_or(&[][..], Vec::as_slice);
-    let mut ours: Vec<(&str, String, Decimal, &str, Vec<(String, Decimal)>, u32, Option<String>)> =
-        Vec::new();
+    let mut ours: Vec<Tx> = Vec::new();
     for c in &out.capital_calls {
-        let comps = c.components.iter().map(|x| (x.label.clone(), x.amount)).collect();
+        let comps = c
+            .components
+            .iter()
+            .map(|x| (x.label.clone(), x.amount))
+            .collect();
         let nd = c.notice_date.map(|d| d.to_string());
         let p = c.date_precision.as_str();
-        ours.push(("capital_call", c.date.to_string(), c.amount, p, comps, c.page, nd));
+        ours.push((
+            "capital_call",
+            c.date.to_string(),
+            c.amount,
+            p,
+            comps,
+            c.page,
+            nd,
+        ));
     }
     for d in &out.distributions {
-        let comps = d.components.iter().map(|x| (x.label.clone(), x.amount)).collect();
+        let comps = d
+            .components
+            .iter()
+            .map(|x| (x.label.clone(), x.amount))
+            .collect();
         let nd = d.notice_date.map(|d| d.to_string());
         let p = d.date_precision.as_str();
-        ours.push(("distribution", d.date.to_string(), d.amount, p, comps, d.page, nd));
+        ours.push((
+            "distribution",
+            d.date.to_string(),
+            d.amount,
+            p,
+            comps,
+            d.page,
+            nd,
+        ));
     }
     if ours.len() != want.len() {
-        o.problems.push(format!("transactions: got {}, want {}", ours.len(), want.len()));
+        o.problems.push(format!(
+            "transactions: got {}, want {}",
+            ours.len(),
+            want.len()
+        ));
     }
     for w in want {
         let ty = w["type"].as_str().unwrap_or("");
         let date = w["date"].as_str().unwrap_or("");
         let amount = dec(&w["amount"]).unwrap_or_default();
-        let Some(i) = ours.iter().position(|t| t.0 == ty && t.1 == date && close(t.2, amount))
+        let Some(i) = ours
+            .iter()
+            .position(|t| t.0 == ty && t.1 == date && close(t.2, amount))
         else {
-            o.problems.push(format!("missing transaction {ty} {date} {amount}"));
+            o.problems
+                .push(format!("missing transaction {ty} {date} {amount}"));
             continue;
         };
         let t = ours.remove(i);
         let precision = w["date_precision"].as_str().unwrap_or("day");
         if t.3 != precision {
-            o.problems.push(format!("{ty} {date}: precision {} want {precision}", t.3));
+            o.problems
+                .push(format!("{ty} {date}: precision {} want {precision}", t.3));
         }
         if w["page"].as_u64() != Some(u64::from(t.5)) {
-            o.problems.push(format!("{ty} {date}: page {} want {}", t.5, w["page"]));
+            o.problems
+                .push(format!("{ty} {date}: page {} want {}", t.5, w["page"]));
         }
         if let Some(nd) = w["notice_date"].as_str()
             && t.6.as_deref() != Some(nd)
         {
-            o.problems.push(format!("{ty} {date}: notice_date {:?} want {nd}", t.6));
+            o.problems
+                .push(format!("{ty} {date}: notice_date {:?} want {nd}", t.6));
         }
         if let Some(comps) = w["components"].as_array() {
             let wc: Vec<(String, Decimal)> = comps
                 .iter()
-                .map(|c| (norm(c["label"].as_str().unwrap_or("")), dec(&c["amount"]).unwrap_or_default()))
+                .map(|c| {
+                    (
+                        norm(c["label"].as_str().unwrap_or("")),
+                        dec(&c["amount"]).unwrap_or_default(),
+                    )
+                })
                 .collect();
             let same = wc.len() == t.4.len()
-                && wc.iter().zip(&t.4).all(|(a, b)| a.0 == norm(&b.0) && close(a.1, b.1));
+                && wc
+                    .iter()
+                    .zip(&t.4)
+                    .all(|(a, b)| a.0 == norm(&b.0) && close(a.1, b.1));
             if !same {
-                o.problems.push(format!("{ty} {date}: components {:?} want {wc:?}", t.4));
+                o.problems
+                    .push(format!("{ty} {date}: components {:?} want {wc:?}", t.4));
             }
         }
     }
     for t in ours {
-        o.problems.push(format!("extra transaction {} {} {}", t.0, t.1, t.2));
+        o.problems
+            .push(format!("extra transaction {} {} {}", t.0, t.1, t.2));
     }
 }
 
@@ -208,7 +262,8 @@ fn compare(out: &Extraction, gt: &Value) -> Outcome {
     if !multi_fund {
         let want = gt["investor"]["name"].as_str().map(norm);
         if out.investor.as_deref().map(norm) != want {
-            o.problems.push(format!("investor {:?} want {want:?}", out.investor));
+            o.problems
+                .push(format!("investor {:?} want {want:?}", out.investor));
         }
         if out.document_type.as_str() != gt["document_type"].as_str().unwrap_or("") {
             o.problems.push(format!(
@@ -227,8 +282,12 @@ fn lp_files() -> Vec<PathBuf> {
     let mut out = Vec::new();
     for sub in ["lp_docs", "real"] {
         let dir = data_dir().join(sub);
-        let entries = std::fs::read_dir(&dir)
-            .unwrap_or_else(|e| panic!("cannot list {} (set FUNDLENS_DATA_DIR?): {e}", dir.display()));
+        let entries = std::fs::read_dir(&dir).unwrap_or_else(|e| {
+            panic!(
+                "cannot list {} (set FUNDLENS_DATA_DIR?): {e}",
+                dir.display()
+            )
+        });
         let mut found: Vec<PathBuf> = entries
             .filter_map(|e| e.ok().map(|e| e.path()))
             .filter(|p| p.extension().is_some_and(|x| x == "pdf"))
@@ -252,11 +311,19 @@ const MIN_EXACT_RATIO: f64 = 0.99;
 fn every_lp_document_matches_its_json() {
     init_pdfium();
     let files = lp_files();
-    assert!(files.len() >= 12, "expected the LP documents, found {}", files.len());
+    assert!(
+        files.len() >= 12,
+        "expected the LP documents, found {}",
+        files.len()
+    );
     let (mut exact, mut expected) = (0, 0);
     let mut failed = Vec::new();
     for path in &files {
-        let name = path.file_stem().and_then(|s| s.to_str()).unwrap_or("").to_string();
+        let name = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or("")
+            .to_string();
         let gt: Value = serde_json::from_str(
             &std::fs::read_to_string(path.with_extension("json")).expect("read json"),
         )
@@ -265,7 +332,11 @@ fn every_lp_document_matches_its_json() {
         let o = compare(&out, &gt);
         exact += o.exact;
         expected += o.expected;
-        let verdict = if o.problems.is_empty() { "PASS" } else { "FAIL" };
+        let verdict = if o.problems.is_empty() {
+            "PASS"
+        } else {
+            "FAIL"
+        };
         println!("{verdict} {name}: facts exact {}/{}", o.exact, o.expected);
         for p in &o.problems {
             println!("    {p}");
@@ -281,14 +352,20 @@ fn every_lp_document_matches_its_json() {
     let ratio = exact as f64 / expected.max(1) as f64;
     println!("facts exact {exact}/{expected} ({ratio:.3})");
     assert!(failed.is_empty(), "files with mismatches: {failed:?}");
-    assert!(ratio >= MIN_EXACT_RATIO, "exact-fact ratio {ratio:.3} below {MIN_EXACT_RATIO}");
+    assert!(
+        ratio >= MIN_EXACT_RATIO,
+        "exact-fact ratio {ratio:.3} below {MIN_EXACT_RATIO}"
+    );
 }
 
 // ---- Synthetic layouts ----------------------------------------------------------------------
 
 const SIZE: f32 = 10.0;
 
-fn page(lines: &[(f32, bool, &[(f32, &str)])]) -> Page {
+/// A synthetic line: baseline y, bold, and cells with their left x.
+type SynLine<'a> = (f32, bool, &'a [(f32, &'a str)]);
+
+fn page(lines: &[SynLine]) -> Page {
     let mut glyphs = Vec::new();
     for (y, bold, cells) in lines {
         for (x, text) in *cells {
@@ -318,7 +395,7 @@ fn page(lines: &[(f32, bool, &[(f32, &str)])]) -> Page {
     }
 }
 
-fn run(lines: &[(f32, bool, &[(f32, &str)])]) -> Extraction {
+fn run(lines: &[SynLine]) -> Extraction {
     let mut ex = DocumentExtractor::new();
     ex.add_page(&page(lines));
     ex.finish()
@@ -333,12 +410,28 @@ fn notice_breakdown_that_does_not_add_up_warns() {
     let out = run(&[
         (700.0, true, &[(50.0, "Notice of Capital Call")]),
         (680.0, false, &[(50.0, "To: Harbor Pension Plan")]),
-        (665.0, false, &[(50.0, "Notice Date:"), (200.0, "March 1, 2024")]),
-        (650.0, false, &[(50.0, "Due Date:"), (200.0, "March 15, 2024")]),
+        (
+            665.0,
+            false,
+            &[(50.0, "Notice Date:"), (200.0, "March 1, 2024")],
+        ),
+        (
+            650.0,
+            false,
+            &[(50.0, "Due Date:"), (200.0, "March 15, 2024")],
+        ),
         (620.0, true, &[(50.0, "Purpose of Capital Call")]),
-        (605.0, false, &[(60.0, "Investment in Apex"), (300.0, "100,000")]),
+        (
+            605.0,
+            false,
+            &[(60.0, "Investment in Apex"), (300.0, "100,000")],
+        ),
         (590.0, false, &[(60.0, "Management fee"), (300.0, "20,000")]),
-        (575.0, false, &[(60.0, "Total Capital Call"), (300.0, "125,000")]),
+        (
+            575.0,
+            false,
+            &[(60.0, "Total Capital Call"), (300.0, "125,000")],
+        ),
     ]);
     assert_eq!(out.investor.as_deref(), Some("Harbor Pension Plan"));
     assert_eq!(out.capital_calls.len(), 1, "{:?}", out.document_type);
@@ -358,14 +451,50 @@ fn notice_breakdown_that_does_not_add_up_warns() {
 #[test]
 fn rollforward_that_does_not_add_up_names_the_column() {
     let out = run(&[
-        (700.0, true, &[(50.0, "Partner's Capital Account Statement")]),
-        (680.0, false, &[(50.0, "For the quarter ended June 30, 2024 (in USD)")]),
+        (
+            700.0,
+            true,
+            &[(50.0, "Partner's Capital Account Statement")],
+        ),
+        (
+            680.0,
+            false,
+            &[(50.0, "For the quarter ended June 30, 2024 (in USD)")],
+        ),
         (660.0, false, &[(50.0, "Limited Partner: Birch Foundation")]),
-        (640.0, false, &[(50.0, "(in USD)"), (300.0, "QTD"), (400.0, "YTD")]),
-        (625.0, false, &[(50.0, "Beginning capital balance"), (290.0, "1,000"), (390.0, "900")]),
-        (610.0, false, &[(50.0, "Contributions"), (290.0, "200"), (390.0, "300")]),
-        (595.0, false, &[(50.0, "Distributions"), (290.0, "(100)"), (390.0, "(100)")]),
-        (580.0, false, &[(50.0, "Ending capital balance"), (290.0, "1,100"), (390.0, "1,150")]),
+        (
+            640.0,
+            false,
+            &[(50.0, "(in USD)"), (300.0, "QTD"), (400.0, "YTD")],
+        ),
+        (
+            625.0,
+            false,
+            &[
+                (50.0, "Beginning capital balance"),
+                (290.0, "1,000"),
+                (390.0, "900"),
+            ],
+        ),
+        (
+            610.0,
+            false,
+            &[(50.0, "Contributions"), (290.0, "200"), (390.0, "300")],
+        ),
+        (
+            595.0,
+            false,
+            &[(50.0, "Distributions"), (290.0, "(100)"), (390.0, "(100)")],
+        ),
+        (
+            580.0,
+            false,
+            &[
+                (50.0, "Ending capital balance"),
+                (290.0, "1,100"),
+                (390.0, "1,150"),
+            ],
+        ),
     ]);
     assert_eq!(out.investor.as_deref(), Some("Birch Foundation"));
     let warned: Vec<&str> = out
@@ -375,7 +504,11 @@ fn rollforward_that_does_not_add_up_names_the_column() {
         .map(|w| w.message.as_str())
         .collect();
     assert_eq!(warned.len(), 1, "{warned:?}");
-    assert!(warned[0].contains("'YTD'") && warned[0].contains("-50"), "{}", warned[0]);
+    assert!(
+        warned[0].contains("'YTD'") && warned[0].contains("-50"),
+        "{}",
+        warned[0]
+    );
     let ytd_nav = out
         .facts
         .iter()
@@ -391,12 +524,18 @@ fn prose_cash_flows_in_a_letter_are_month_dated() {
         (
             680.0,
             false,
-            &[(50.0, "A distribution of USD 10.44mm in January 2024 followed the sale of Apex,")],
+            &[(
+                50.0,
+                "A distribution of USD 10.44mm in January 2024 followed the sale of Apex,",
+            )],
         ),
         (
             668.0,
             false,
-            &[(50.0, "and a capital call of USD 0.54mm for expenses was made in March 2024.")],
+            &[(
+                50.0,
+                "and a capital call of USD 0.54mm for expenses was made in March 2024.",
+            )],
         ),
     ]);
     assert_eq!(out.distributions.len(), 1);
@@ -413,8 +552,16 @@ fn placeholder_notice_gives_no_transaction() {
     let out = run(&[
         (700.0, true, &[(50.0, "Notice of Capital Call")]),
         (680.0, false, &[(50.0, "Date:"), (200.0, "Month XX, 2022")]),
-        (665.0, false, &[(50.0, "Due Date:"), (200.0, "Month XX, 2022")]),
-        (640.0, false, &[(50.0, "Total Amount Due"), (300.0, "$XX,XXX")]),
+        (
+            665.0,
+            false,
+            &[(50.0, "Due Date:"), (200.0, "Month XX, 2022")],
+        ),
+        (
+            640.0,
+            false,
+            &[(50.0, "Total Amount Due"), (300.0, "$XX,XXX")],
+        ),
     ]);
     assert!(out.capital_calls.is_empty());
     assert!(out.facts.iter().all(|f| f.value.date().is_none()));

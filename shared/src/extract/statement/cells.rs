@@ -15,12 +15,6 @@ pub struct Cell {
     pub right: f32,
 }
 
-impl Cell {
-    pub fn is_placeholder(&self) -> bool {
-        self.value.is_none() && !is_ratio(&self.text)
-    }
-}
-
 fn is_ratio(text: &str) -> bool {
     let t = text.trim();
     amounts::parse_percent(t).is_some()
@@ -145,13 +139,16 @@ mod tests {
 
     #[test]
     fn dashes_placeholders_and_amounts() {
-        assert_eq!(parse_cell("$ -", 0.0, 1.0).unwrap().value, Some(Decimal::ZERO));
+        assert_eq!(
+            parse_cell("$ -", 0.0, 1.0).unwrap().value,
+            Some(Decimal::ZERO)
+        );
         assert_eq!(
             parse_cell("(1,234)", 0.0, 1.0).unwrap().value,
             Some(Decimal::from(-1234))
         );
-        assert!(parse_cell("$ Text2", 0.0, 1.0).unwrap().is_placeholder());
-        assert!(!parse_cell("1.45x", 0.0, 1.0).unwrap().is_placeholder());
+        assert_eq!(parse_cell("$ Text2", 0.0, 1.0).unwrap().value, None);
+        assert_eq!(parse_cell("1.45x", 0.0, 1.0).unwrap().text, "1.45x");
         assert!(parse_cell("Commitment", 0.0, 1.0).is_none());
     }
 }

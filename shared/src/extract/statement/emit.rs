@@ -27,7 +27,6 @@ impl Context {
 /// A row that closes (or states) a notice's amount, with the breakdown above it.
 #[derive(Debug, Clone)]
 pub struct NoticeTotal {
-    pub flow: Flow,
     pub amount: Decimal,
     pub components: Vec<(String, Decimal)>,
     /// True when the total closes a block of breakdown rows (rather than standing alone).
@@ -37,7 +36,10 @@ pub struct NoticeTotal {
 }
 
 fn kinds(g: &Group) -> Vec<ColumnKind> {
-    g.columns.iter().map(|c| keys::column_kind(&c.name)).collect()
+    g.columns
+        .iter()
+        .map(|c| keys::column_kind(&c.name))
+        .collect()
 }
 
 fn column_name(g: &Group, idx: Option<usize>) -> Option<String> {
@@ -112,9 +114,9 @@ pub fn notice_totals(groups: &[Group], ctx: Context) -> Vec<NoticeTotal> {
             } else {
                 keys::notice_total(&norm, call).or_else(|| keys::notice_amount(&norm, call))
             };
-            let Some(flow) = flow.filter(|f| *f == doc_flow) else {
+            if flow != Some(doc_flow) {
                 continue;
-            };
+            }
             let Some((col, cell)) = investor_cell(row, &kinds) else {
                 continue;
             };
@@ -128,7 +130,6 @@ pub fn notice_totals(groups: &[Group], ctx: Context) -> Vec<NoticeTotal> {
                 Vec::new()
             };
             out.push(NoticeTotal {
-                flow,
                 amount: amount * g.scale,
                 closes_block: closes && k > 0,
                 components,
@@ -140,7 +141,13 @@ pub fn notice_totals(groups: &[Group], ctx: Context) -> Vec<NoticeTotal> {
     out
 }
 
-fn fact(key: &str, row: &Row, value: FactValue, period: Option<Period>, col: Option<String>) -> Fact {
+fn fact(
+    key: &str,
+    row: &Row,
+    value: FactValue,
+    period: Option<Period>,
+    col: Option<String>,
+) -> Fact {
     Fact {
         key: key.to_string(),
         label: row.label.clone(),
@@ -227,7 +234,12 @@ pub fn group_facts(g: &Group, ctx: Context, out: &mut Vec<Fact>) {
     }
 }
 
-fn notice_flow_of(norm: &str, closing: Option<(usize, Flow)>, k: usize, ctx: Context) -> Option<Flow> {
+fn notice_flow_of(
+    norm: &str,
+    closing: Option<(usize, Flow)>,
+    k: usize,
+    ctx: Context,
+) -> Option<Flow> {
     let call = ctx.notice_flow()? == Flow::Call;
     if let Some((t, f)) = closing
         && t == k
@@ -237,10 +249,16 @@ fn notice_flow_of(norm: &str, closing: Option<(usize, Flow)>, k: usize, ctx: Con
     keys::notice_total(norm, call).or_else(|| keys::notice_amount(norm, call))
 }
 
-fn notice_key(flow: Flow, kind: Option<ColumnKind>, ctx: Context) -> Option<(&'static str, Option<Period>)> {
+fn notice_key(
+    flow: Flow,
+    kind: Option<ColumnKind>,
+    ctx: Context,
+) -> Option<(&'static str, Option<Period>)> {
     let same = ctx.notice_flow() == Some(flow);
     match (kind, flow) {
-        (Some(ColumnKind::Itd), Flow::Call) if same => Some(("contributed_to_date", Some(Period::Itd))),
+        (Some(ColumnKind::Itd), Flow::Call) if same => {
+            Some(("contributed_to_date", Some(Period::Itd)))
+        }
         (Some(ColumnKind::Itd), Flow::Distribution) if same => {
             Some(("distributed_to_date", Some(Period::Itd)))
         }

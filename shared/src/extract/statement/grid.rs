@@ -33,7 +33,6 @@ pub struct Row {
 #[derive(Debug, Clone)]
 pub struct Group {
     pub page: u32,
-    pub title: Option<String>,
     pub columns: Vec<Column>,
     pub rows: Vec<Row>,
     pub scale: Decimal,
@@ -73,7 +72,10 @@ fn body_size(lines: &[Line]) -> f32 {
             None => sizes.push((k, 1)),
         }
     }
-    sizes.iter().max_by_key(|s| s.1).map_or(10.0, |s| s.0 as f32 / 10.0)
+    sizes
+        .iter()
+        .max_by_key(|s| s.1)
+        .map_or(10.0, |s| s.0 as f32 / 10.0)
 }
 
 fn unit_note(text: &str) -> Option<Decimal> {
@@ -82,10 +84,16 @@ fn unit_note(text: &str) -> Option<Decimal> {
     }
     let t = text.to_lowercase();
     amounts::unit_scale(text).or_else(|| {
-        ["(in usd)", "(in $)", "in u.s. dollars", "in us dollars", "(usd)"]
-            .iter()
-            .any(|w| t.contains(w))
-            .then_some(Decimal::ONE)
+        [
+            "(in usd)",
+            "(in $)",
+            "in u.s. dollars",
+            "in us dollars",
+            "(usd)",
+        ]
+        .iter()
+        .any(|w| t.contains(w))
+        .then_some(Decimal::ONE)
     })
 }
 
@@ -106,7 +114,10 @@ fn column_of(columns: &[Column], cell: &Cell) -> Option<usize> {
 fn ends_open(label: &str) -> bool {
     let last = label.split_whitespace().last().unwrap_or("").to_lowercase();
     label.ends_with([',', '-', '&', '(', '/'])
-        || matches!(last.as_str(), "and" | "of" | "in" | "the" | "for" | "to" | "on" | "from")
+        || matches!(
+            last.as_str(),
+            "and" | "of" | "in" | "the" | "for" | "to" | "on" | "from"
+        )
 }
 
 fn starts_lower(text: &str) -> bool {
@@ -163,7 +174,6 @@ pub fn read_page(page: u32, lines: &[Line], state: &mut State) -> (Vec<Group>, V
     let mut groups: Vec<Group> = Vec::new();
     let mut paragraphs: Vec<Paragraph> = Vec::new();
     let mut columns: Vec<Column> = Vec::new();
-    let mut title: Option<String> = None;
     let mut open = false;
     let mut pending: Option<String> = None;
     let mut prev_pitch = f32::MAX;
@@ -197,7 +207,7 @@ pub fn read_page(page: u32, lines: &[Line], state: &mut State) -> (Vec<Group>, V
             attach_marks(&mut cols, &marks);
             let scale = unit_note(&stub).unwrap_or(state.scale);
             columns = cols;
-            groups.push(new_group(page, title.clone(), &columns, scale, state.period));
+            groups.push(new_group(page, &columns, scale, state.period));
             open = true;
             pending = None;
             continue;
@@ -245,7 +255,6 @@ pub fn read_page(page: u32, lines: &[Line], state: &mut State) -> (Vec<Group>, V
                 if larger {
                     columns.clear();
                 }
-                title = Some(p.label.clone());
                 open = false;
             }
             pending = Some(p.label.clone());
@@ -272,7 +281,7 @@ pub fn read_page(page: u32, lines: &[Line], state: &mut State) -> (Vec<Group>, V
             open = false;
         }
         if !open || wide {
-            groups.push(new_group(page, title.clone(), &columns, state.scale, state.period));
+            groups.push(new_group(page, &columns, state.scale, state.period));
             open = true;
         }
         let row = Row {
@@ -291,16 +300,9 @@ pub fn read_page(page: u32, lines: &[Line], state: &mut State) -> (Vec<Group>, V
     (groups, paragraphs)
 }
 
-fn new_group(
-    page: u32,
-    title: Option<String>,
-    columns: &[Column],
-    scale: Decimal,
-    period: Option<Period>,
-) -> Group {
+fn new_group(page: u32, columns: &[Column], scale: Decimal, period: Option<Period>) -> Group {
     Group {
         page,
-        title,
         columns: columns.to_vec(),
         rows: Vec::new(),
         scale,

@@ -24,22 +24,47 @@ fn has_any(text: &str, words: &[&str]) -> bool {
     words.iter().any(|w| text.contains(w))
 }
 
+pub use super::notice_keys::*;
+
 pub fn column_kind(header: &str) -> ColumnKind {
     let h = header.to_lowercase();
     if has_any(&h, &["inception", "itd", "cumulative", "life to date"]) {
         ColumnKind::Itd
-    } else if has_any(&h, &["year-to-date", "year to date", "ytd", "twelve months", "year ended"]) {
+    } else if has_any(
+        &h,
+        &[
+            "year-to-date",
+            "year to date",
+            "ytd",
+            "twelve months",
+            "year ended",
+        ],
+    ) {
         ColumnKind::Ytd
     } else if has_any(&h, &["quarter", "qtd", "three months"]) {
         ColumnKind::Qtd
-    } else if has_any(&h, &["prior to", "before", "after", "including", "previous"]) {
+    } else if has_any(
+        &h,
+        &["prior to", "before", "after", "including", "previous"],
+    ) {
         ColumnKind::PointInTime
-    } else if h == "this notice" || h == "current" || has_any(&h, &["this call", "this distribution"])
+    } else if h == "this notice"
+        || h == "current"
+        || has_any(&h, &["this call", "this distribution"])
     {
         ColumnKind::Change
     } else if has_any(&h, &["your", "investor", "lp", "limited partner"]) {
         ColumnKind::Investor
-    } else if has_any(&h, &["total fund", "fund", "partnership", "aggregate", "all partners"]) {
+    } else if has_any(
+        &h,
+        &[
+            "total fund",
+            "fund",
+            "partnership",
+            "aggregate",
+            "all partners",
+        ],
+    ) {
         ColumnKind::Aggregate
     } else {
         ColumnKind::Other
@@ -50,8 +75,10 @@ pub fn column_kind(header: &str) -> ColumnKind {
 pub fn is_generic_header(header: &str) -> bool {
     let h = header.to_lowercase();
     let h = h.trim_matches(|c: char| !c.is_alphanumeric());
-    matches!(h, "amount" | "amount usd" | "usd" | "value" | "balance" | "total" | "")
-        || h.starts_with("amount (")
+    matches!(
+        h,
+        "amount" | "amount usd" | "usd" | "value" | "balance" | "total" | ""
+    ) || h.starts_with("amount (")
 }
 
 /// The label reduced for matching: lower case, one space, no footnote digits, no trailing
@@ -64,7 +91,10 @@ pub fn normalize(label: &str) -> String {
         t = head.to_string();
     }
     if let Some(open) = t.find(" (")
-        && has_any(&t[open..], &["before", "after", "prior", "including", "this "])
+        && has_any(
+            &t[open..],
+            &["before", "after", "prior", "including", "this "],
+        )
     {
         t.truncate(open);
     }
@@ -103,30 +133,65 @@ pub fn balance_key(norm: &str) -> Option<&'static str> {
         return None;
     }
     let key = match n {
-        "commitment" | "capital commitment" | "commitment amount" | "investor commitment"
-        | "partner commitment" | "committed amount" | "original commitment" => "commitment",
-        "unfunded commitment" | "remaining unfunded commitment" | "ending unfunded commitment"
-        | "unfunded capital commitment" | "remaining commitment" | "remaining capital commitment"
-        | "unfunded capital" | "uncalled commitment" | "uncalled capital"
+        "commitment"
+        | "capital commitment"
+        | "commitment amount"
+        | "investor commitment"
+        | "partner commitment"
+        | "committed amount"
+        | "original commitment" => "commitment",
+        "unfunded commitment"
+        | "remaining unfunded commitment"
+        | "ending unfunded commitment"
+        | "unfunded capital commitment"
+        | "remaining commitment"
+        | "remaining capital commitment"
+        | "unfunded capital"
+        | "uncalled commitment"
+        | "uncalled capital"
         | "remaining unfunded capital commitment" => "unfunded_commitment",
-        "contributed to date" | "capital contributed to date" | "contributed capital"
-        | "cumulative contributions" | "cumulative capital contributions"
-        | "capital contributions to date" | "contributions to date" | "paid-in capital"
-        | "paid in capital" | "capital called to date" | "called capital"
-        | "capital contributed" | "capital contributions" | "cumulative capital called" => {
-            "contributed_to_date"
-        }
-        "distributions to date" | "cumulative distributions" | "distributed to date"
-        | "capital distributed to date" | "cumulative capital distributed"
+        "contributed to date"
+        | "capital contributed to date"
+        | "contributed capital"
+        | "cumulative contributions"
+        | "cumulative capital contributions"
+        | "capital contributions to date"
+        | "contributions to date"
+        | "paid-in capital"
+        | "paid in capital"
+        | "capital called to date"
+        | "called capital"
+        | "capital contributed"
+        | "capital contributions"
+        | "cumulative capital called" => "contributed_to_date",
+        "distributions to date"
+        | "cumulative distributions"
+        | "distributed to date"
+        | "capital distributed to date"
+        | "cumulative capital distributed"
         | "capital distributed" => "distributed_to_date",
-        "recallable distributions" | "recallable distributions to date"
-        | "cumulative recallable distributions" | "recallable capital" => "recallable_to_date",
-        "net contributed capital" | "net contributions" | "net invested capital"
+        "recallable distributions"
+        | "recallable distributions to date"
+        | "cumulative recallable distributions"
+        | "recallable capital" => "recallable_to_date",
+        "net contributed capital"
+        | "net contributions"
+        | "net invested capital"
         | "net capital contributed" => "net_contributed",
-        "nav" | "net asset value" | "ending nav" | "ending capital balance" | "closing balance"
-        | "ending balance" | "closing capital balance" | "capital account balance"
-        | "ending capital" | "partners' capital" | "partner's capital" | "capital balance"
-        | "ending partners' capital" | "closing capital" => "nav",
+        "nav"
+        | "net asset value"
+        | "ending nav"
+        | "ending capital balance"
+        | "closing balance"
+        | "ending balance"
+        | "closing capital balance"
+        | "capital account balance"
+        | "ending capital"
+        | "partners' capital"
+        | "partner's capital"
+        | "capital balance"
+        | "ending partners' capital"
+        | "closing capital" => "nav",
         "total value" => "total_value",
         "tvpi" | "net tvpi" | "gross tvpi" => "tvpi",
         "dpi" | "net dpi" => "dpi",
@@ -148,7 +213,12 @@ pub enum Balance {
 pub fn balance_role(norm: &str) -> Option<Balance> {
     let capital = has_any(norm, &["balance", "capital", "nav", "net asset value"]);
     let first = norm.split([' ', ',']).next().unwrap_or("");
-    if !capital || has_any(norm, &["contribut", "distribut", "commitment", "fee", "expense"]) {
+    if !capital
+        || has_any(
+            norm,
+            &["contribut", "distribut", "commitment", "fee", "expense"],
+        )
+    {
         return None;
     }
     if matches!(first, "beginning" | "opening") || norm.contains("beginning of") {
@@ -179,7 +249,14 @@ pub fn flow_key(norm: &str) -> Option<&'static str> {
     if norm.contains("realized gain") {
         return Some("realized_gain_period");
     }
-    if has_any(norm, &["carried interest", "incentive allocation", "carry allocation"]) {
+    if has_any(
+        norm,
+        &[
+            "carried interest",
+            "incentive allocation",
+            "carry allocation",
+        ],
+    ) {
         return Some("carried_interest_period");
     }
     if norm.ends_with("expenses") && !norm.contains("interest") {
@@ -207,58 +284,6 @@ pub fn is_to_date(key: &str) -> bool {
     matches!(key, "contributed_to_date" | "distributed_to_date")
 }
 
-/// The cash flow a notice total states.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Flow {
-    Call,
-    Distribution,
-}
-
-/// A line that closes a notice's breakdown ("Total Capital Call", "Net Distribution",
-/// "Net Amount Payable", "Total Due from Limited Partner"), with the flow it names.
-pub fn notice_total(norm: &str, call_notice: bool) -> Option<Flow> {
-    let first = norm.split(' ').next().unwrap_or("");
-    let totalish = matches!(first, "total" | "net")
-        || has_any(norm, &["amount due", "total due", "amount payable"]);
-    if !totalish || has_any(norm, &["recallable", "to date", "cumulative", "commitment", "income"])
-    {
-        return None;
-    }
-    notice_flow(norm, call_notice)
-}
-
-/// A line naming this notice's own amount ("This capital call", "Amount of this Capital Call").
-pub fn notice_amount(norm: &str, call_notice: bool) -> Option<Flow> {
-    if has_any(norm, &["this capital call", "this call", "this distribution"])
-        && !has_any(norm, &["to date", "before", "after", "prior", "including"])
-    {
-        return notice_flow(norm, call_notice);
-    }
-    None
-}
-
-fn notice_flow(norm: &str, call_notice: bool) -> Option<Flow> {
-    if has_any(norm, &["call", "contribution", "drawdown"]) {
-        Some(Flow::Call)
-    } else if norm.contains("distribution") {
-        Some(Flow::Distribution)
-    } else if has_any(norm, &["due", "payable", "amount"]) {
-        Some(if call_notice {
-            Flow::Call
-        } else {
-            Flow::Distribution
-        })
-    } else {
-        None
-    }
-}
-
-/// A distribution notice's statement of the recallable part of this distribution.
-pub fn is_recallable_part(norm: &str) -> bool {
-    (norm.contains("recallable") || norm.contains("subject to recall"))
-        && !has_any(norm, &["to date", "cumulative", "distributions"])
-}
-
 /// The period a period figure covers, from its column or else from the statement's wording.
 pub fn period_of(kind: Option<ColumnKind>, doc_period: Option<Period>) -> Option<Period> {
     match kind {
@@ -272,34 +297,16 @@ pub fn period_of(kind: Option<ColumnKind>, doc_period: Option<Period>) -> Option
 /// "For the quarter ended …" or "For the year ended …".
 pub fn period_phrase(text: &str) -> Option<Period> {
     let t = text.to_lowercase();
-    if has_any(&t, &["quarter ended", "quarter ending", "three months ended"]) {
+    if has_any(
+        &t,
+        &["quarter ended", "quarter ending", "three months ended"],
+    ) {
         Some(Period::Qtd)
     } else if has_any(&t, &["year ended", "year ending", "twelve months ended"]) {
         Some(Period::Ytd)
     } else {
         None
     }
-}
-
-pub fn notice_date_key(norm: &str) -> Option<&'static str> {
-    match norm {
-        "date" | "notice date" | "date of notice" | "notice" => Some("notice_date"),
-        "due date" | "payment due date" | "funds due" | "due" | "payment due" | "funding date"
-        | "funding due date" | "contribution due date" | "date due" | "wire date" => {
-            Some("due_date")
-        }
-        "payment date" | "value date" | "distribution date" | "date of distribution"
-        | "date of payment" | "pay date" => Some("payment_date"),
-        _ => None,
-    }
-}
-
-pub fn investor_label(norm: &str) -> bool {
-    matches!(
-        norm,
-        "to" | "limited partner" | "investor" | "investor name" | "partner" | "lp" | "lp name"
-            | "name of investor" | "limited partner name"
-    )
 }
 
 #[cfg(test)]
@@ -332,7 +339,10 @@ mod tests {
             balance_role(&normalize("Partners' capital, December 31, 2023")),
             Some(Balance::Either)
         );
-        assert_eq!(notice_total("net amount payable", false), Some(Flow::Distribution));
+        assert_eq!(
+            notice_total("net amount payable", false),
+            Some(Flow::Distribution)
+        );
         assert_eq!(notice_total("total estimated taxable income", false), None);
         assert_eq!(column_kind("Year-to-Date"), ColumnKind::Ytd);
         assert_eq!(column_kind("After this Notice"), ColumnKind::PointInTime);

@@ -5,6 +5,7 @@ mod emit;
 mod grid;
 mod keys;
 mod notice;
+mod notice_keys;
 mod prose;
 mod rollforward;
 
@@ -134,7 +135,10 @@ impl StatementReader {
         ) {
             self.rescale_tables(out);
         }
-        if matches!(doc_type, DocumentType::QuarterlyReport | DocumentType::Other) {
+        if matches!(
+            doc_type,
+            DocumentType::QuarterlyReport | DocumentType::Other
+        ) {
             self.prose_flows(out);
         }
     }

@@ -159,9 +159,8 @@ pub fn cash_flows(text: &str) -> Vec<ProseFlow> {
             };
             let until = found.get(n + 1).map_or(sentence.len(), |f| f.0);
             let before_from = if n == 0 { 0 } else { found[n - 1].1 };
-            let date = date_in(&sentence[after..until]).or_else(|| {
-                date_in(&sentence[before_from..start]).filter(|_| n == 0)
-            });
+            let date = date_in(&sentence[after..until])
+                .or_else(|| date_in(&sentence[before_from..start]).filter(|_| n == 0));
             if let Some((date, precision)) = date {
                 out.push(ProseFlow {
                     flow,
@@ -191,7 +190,10 @@ mod tests {
                     fund expenses of 4,085; and management fee offset of (15,497). Wire follows.";
         let items = breakdown(text);
         assert_eq!(items.len(), 4);
-        assert_eq!(items[1], ("management fees (Q3 2025)".to_string(), d("37500")));
+        assert_eq!(
+            items[1],
+            ("management fees (Q3 2025)".to_string(), d("37500"))
+        );
         assert_eq!(items[3], ("management fee offset".to_string(), d("-15497")));
     }
 

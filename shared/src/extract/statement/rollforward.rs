@@ -31,11 +31,7 @@ pub fn check(group: &Group, warnings: &mut Vec<ExtractionWarning>) {
     if last <= first {
         return;
     }
-    let mut cols: Vec<Option<usize>> = group.rows[first]
-        .cells
-        .iter()
-        .map(|(c, _)| *c)
-        .collect();
+    let mut cols: Vec<Option<usize>> = group.rows[first].cells.iter().map(|(c, _)| *c).collect();
     cols.dedup();
     for col in cols {
         let value = |k: usize| {
@@ -61,7 +57,9 @@ pub fn check(group: &Group, warnings: &mut Vec<ExtractionWarning>) {
             .cells
             .iter()
             .find(|(c, _)| *c == col)
-            .map_or(Decimal::ONE, |(_, c)| Decimal::new(1, c.value.map_or(0, |v| v.scale())));
+            .map_or(Decimal::ONE, |(_, c)| {
+                Decimal::new(1, c.value.map_or(0, |v| v.scale()))
+            });
         let tolerance = unit * Decimal::from(moves.len() + 2) / Decimal::from(2);
         let diff = begin + signed - end;
         if diff.abs() <= tolerance || (begin + unsigned - end).abs() <= tolerance {
