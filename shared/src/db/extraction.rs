@@ -178,6 +178,27 @@ pub async fn store(
             source_text: format!("NAV {nav}"),
         });
     }
+    // Multiples and IRR a notice or statement states for the LP are reconciled against the
+    // computed metrics like a report's own performance summary.
+    for f in &ex.facts {
+        let key = f.key.as_str();
+        let lp_column = f.column.as_deref().is_none_or(|c| {
+            let c = c.to_lowercase();
+            !(c.contains("total") || c.contains("fund"))
+        });
+        if matches!(key, "dpi" | "tvpi" | "irr_pct")
+            && lp_column
+            && !reported.iter().any(|r| r.key == key)
+            && let Some(value) = f.value.number()
+        {
+            reported.push(crate::domain::ReportedFigure {
+                key: key.into(),
+                value,
+                page: f.page,
+                source_text: f.source_text.clone(),
+            });
+        }
+    }
     sqlx::query(
         "INSERT INTO reported_figures (fund_id, document_id, key, value, as_of, page, source_text)
          SELECT $1, $2, k, v, $3, p, s FROM UNNEST($4::text[], $5::numeric[], $6::int[], $7::text[]) AS t(k, v, p, s)",
