@@ -231,3 +231,6 @@ fn page_scale(lines: &[Line], header: usize) -> Option<Decimal> {
         .filter(short)
         .find_map(|l| units::table_scale(&l.text()))
 }
+
+#[cfg(test)]
+mod tests;

@@ -16,44 +16,36 @@ pub fn table_scale(text: &str) -> Option<Decimal> {
         .split(|c: char| c.is_whitespace() || matches!(c, '(' | ')' | ',' | ';' | ':' | '['))
         .filter(|w| !w.is_empty())
         .collect();
-    let currency = |w: &str| matches!(w, "$" | "usd" | "us$" | "eur" | "€" | "£" | "gbp");
-    let million = |w: &str| matches!(w, "m" | "mm" | "mn" | "mil" | "millions" | "million");
-    let thousand = |w: &str| matches!(w, "k" | "000" | "'000" | "000's" | "thousands");
-    let billion = |w: &str| matches!(w, "bn" | "b" | "billions" | "billion");
-    let glued = |w: &str, unit: &dyn Fn(&str) -> bool| {
-        ["$", "usd", "us$", "eur", "€", "£", "gbp"]
-            .iter()
-            .any(|c| w.strip_prefix(c).is_some_and(|rest| unit(rest)))
+    // "$ m", "USD mm": a currency followed by a unit.
+    let paired = words
+        .windows(2)
+        .filter(|p| CURRENCIES.contains(&p[0]))
+        .find_map(|p| unit_of(p[1]));
+    // "$M", "USDm", "€m": glued; "millions" alone is a unit too.
+    let glued = || {
+        words.iter().find_map(|w| {
+            CURRENCIES
+                .iter()
+                .find_map(|c| w.strip_prefix(c).and_then(unit_of))
+                .or_else(|| {
+                    matches!(*w, "millions" | "billions")
+                        .then(|| unit_of(w))
+                        .flatten()
+                })
+        })
     };
-    let pairs = words.windows(2).map(|p| (p[0], p[1]));
-    let mut found = None;
-    for (a, b) in pairs {
-        if currency(a) && million(b) {
-            found = Some(1_000_000);
-        } else if currency(a) && thousand(b) {
-            found = Some(1_000);
-        } else if currency(a) && billion(b) {
-            found = Some(1_000_000_000);
-        }
-        if found.is_some() {
-            break;
-        }
+    paired.or_else(glued).map(Decimal::from)
+}
+
+const CURRENCIES: &[&str] = &["$", "usd", "us$", "eur", "€", "£", "gbp"];
+
+fn unit_of(w: &str) -> Option<u64> {
+    match w {
+        "m" | "mm" | "mn" | "mil" | "million" | "millions" => Some(1_000_000),
+        "k" | "000" | "'000" | "000s" | "000's" | "thousands" => Some(1_000),
+        "bn" | "b" | "billion" | "billions" => Some(1_000_000_000),
+        _ => None,
     }
-    if found.is_none() {
-        for w in &words {
-            if glued(w, &million) || *w == "millions" {
-                found = Some(1_000_000);
-            } else if glued(w, &thousand) {
-                found = Some(1_000);
-            } else if glued(w, &billion) || *w == "billions" {
-                found = Some(1_000_000_000);
-            }
-            if found.is_some() {
-                break;
-            }
-        }
-    }
-    found.map(Decimal::from)
 }
 
 #[cfg(test)]
