@@ -39,7 +39,23 @@ pub fn app(state: AppState) -> Router {
         .route("/documents", get(routes::documents::list))
         .route(
             "/documents/{id}",
-            get(routes::documents::get).delete(routes::documents::delete),
+            get(routes::document_data::get).delete(routes::documents::delete),
+        )
+        .route(
+            "/documents/{id}/transactions",
+            get(routes::document_data::transactions),
+        )
+        .route(
+            "/documents/{id}/portfolio",
+            get(routes::document_data::portfolio),
+        )
+        .route(
+            "/documents/{id}/{file}",
+            get(routes::document_data::portfolio_export),
+        )
+        .route(
+            "/documents/{id}/fund",
+            post(routes::document_data::link_fund),
         )
         .route("/documents/{id}/status", get(routes::documents::status))
         .route("/documents/{id}/retry", post(routes::documents::retry))
@@ -56,6 +72,7 @@ pub fn app(state: AppState) -> Router {
             get(routes::metrics::reconciliation),
         )
         .route("/funds/{id}/transactions", get(routes::transactions::list))
+        .route("/funds/{id}/position", get(routes::position::get))
         .route("/funds/{id}/export.xlsx", get(routes::export::xlsx))
         .route("/funds/{id}/export/{file}", get(routes::export::csv))
         .route(

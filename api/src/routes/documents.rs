@@ -8,7 +8,7 @@ use axum::http::{HeaderMap, StatusCode};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sha2::{Digest, Sha256};
-use shared::db::documents::{self, Document, ListFilter, NewUpload, UploadOutcome};
+use shared::db::documents::{self, ListFilter, NewUpload, UploadOutcome};
 use shared::db::funds;
 
 use crate::error::{ApiError, Result};
@@ -258,6 +258,9 @@ pub async fn status(
         "error": d.error,
         "warnings": d.warnings,
         "fund_id": d.fund_id,
+        "document_type": d.document_type,
+        "type_evidence": d.type_evidence,
+        "investor": d.investor,
         "page_count": d.page_count,
         "counts": d.counts,
         "job_id": d.job_id,
@@ -303,13 +306,6 @@ pub async fn list(
     Ok(Json(
         json!({ "items": items, "total": total, "page": page, "pages": pages(total, limit) }),
     ))
-}
-
-pub async fn get(State(state): State<AppState>, Path(id): Path<i64>) -> Result<Json<Document>> {
-    documents::get(&state.db, id)
-        .await?
-        .map(Json)
-        .ok_or_else(|| ApiError::not_found("Document", id))
 }
 
 pub async fn delete(State(state): State<AppState>, Path(id): Path<i64>) -> Result<StatusCode> {

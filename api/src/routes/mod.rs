@@ -1,9 +1,11 @@
 //! HTTP routes, one module per resource.
 pub mod chat;
+pub mod document_data;
 pub mod documents;
 pub mod export;
 pub mod funds;
 pub mod health;
 pub mod metrics;
 pub mod ops;
+pub mod position;
 pub mod transactions;

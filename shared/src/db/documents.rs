@@ -28,6 +28,12 @@ pub struct Document {
     pub started_at: Option<DateTime<Utc>>,
     pub completed_at: Option<DateTime<Utc>>,
     pub updated_at: DateTime<Utc>,
+    /// `quarterly_report`, `capital_call_notice`, ... once processed; null before.
+    pub document_type: Option<String>,
+    /// Why the document got its type.
+    pub type_evidence: serde_json::Value,
+    /// The limited partner a notice or statement is addressed to.
+    pub investor: Option<String>,
     #[sqlx(json)]
     pub counts: Counts,
 }
@@ -41,11 +47,16 @@ pub struct Counts {
     pub reported_figures: i64,
     pub text_blocks: i64,
     pub chunks: i64,
+    #[serde(default)]
+    pub facts: i64,
+    #[serde(default)]
+    pub portfolio_rows: i64,
 }
 
 const SELECT: &str = "SELECT d.id, d.fund_id, f.name AS fund_name, d.file_name, d.sha256, d.size_bytes,
     d.status, d.stage, d.progress_done, d.progress_total, d.attempts, d.error, d.warnings, d.page_count,
     d.job_id, d.uploaded_at, d.started_at, d.completed_at, d.updated_at,
+    d.document_type, d.type_evidence, d.investor,
     json_build_object(
         'pages', (SELECT count(*) FROM document_pages x WHERE x.document_id = d.id),
         'capital_calls', (SELECT count(*) FROM capital_calls x WHERE x.document_id = d.id),
@@ -53,7 +64,9 @@ const SELECT: &str = "SELECT d.id, d.fund_id, f.name AS fund_name, d.file_name, 
         'adjustments', (SELECT count(*) FROM adjustments x WHERE x.document_id = d.id),
         'reported_figures', (SELECT count(*) FROM reported_figures x WHERE x.document_id = d.id),
         'text_blocks', (SELECT count(*) FROM text_blocks x WHERE x.document_id = d.id),
-        'chunks', (SELECT count(*) FROM document_chunks x WHERE x.document_id = d.id)
+        'chunks', (SELECT count(*) FROM document_chunks x WHERE x.document_id = d.id),
+        'facts', (SELECT count(*) FROM document_statement_facts x WHERE x.document_id = d.id),
+        'portfolio_rows', (SELECT count(*) FROM portfolio_rows x WHERE x.document_id = d.id)
     ) AS counts
     FROM documents d LEFT JOIN funds f ON f.id = d.fund_id";
 

@@ -5,7 +5,8 @@ use rust_decimal::Decimal;
 use sqlx::{PgConnection, PgPool, Postgres, Transaction};
 
 use crate::db::funds::{self, NewFund};
-use crate::domain::{Extraction, ExtractionWarning};
+use crate::db::statements;
+use crate::domain::{Component, Extraction, ExtractionWarning};
 
 /// Why the result was not stored.
 #[derive(Debug, thiserror::Error)]
@@ -48,7 +49,7 @@ pub async fn store(
     ex: &Extraction,
 ) -> Result<Option<i64>, sqlx::Error> {
     let mut warnings = ex.warnings.clone();
-    let fund_id = resolve_fund(tx, upload_fund_id, ex, &mut warnings).await?;
+    let fund_id = resolve_fund(tx, id, upload_fund_id, ex, &mut warnings).await?;
 
     for table in [
         "document_pages",
@@ -58,6 +59,8 @@ pub async fn store(
         "adjustments",
         "reported_figures",
         "document_facts",
+        "document_statement_facts",
+        "portfolio_rows",
         "document_chunks",
     ] {
         sqlx::query(sqlx::AssertSqlSafe(format!(
@@ -94,8 +97,10 @@ pub async fn store(
 
     let c = &ex.capital_calls;
     sqlx::query(
-        "INSERT INTO capital_calls (fund_id, document_id, page, date, amount, call_type, description, call_number, source_text)
-         SELECT $1, $2, * FROM UNNEST($3::int[], $4::date[], $5::numeric[], $6::text[], $7::text[], $8::text[], $9::text[])",
+        "INSERT INTO capital_calls (fund_id, document_id, page, date, amount, call_type, description, call_number, source_text,
+                                    notice_date, date_precision, origin, components)
+         SELECT $1, $2, * FROM UNNEST($3::int[], $4::date[], $5::numeric[], $6::text[], $7::text[], $8::text[], $9::text[],
+                                      $10::date[], $11::text[], $12::text[], $13::jsonb[])",
     )
     .bind(fund_id)
     .bind(id)
@@ -106,13 +111,19 @@ pub async fn store(
     .bind(c.iter().map(|r| r.description.clone()).collect::<Vec<_>>())
     .bind(c.iter().map(|r| r.call_number.clone()).collect::<Vec<_>>())
     .bind(c.iter().map(|r| r.source_text.clone()).collect::<Vec<_>>())
+    .bind(c.iter().map(|r| r.notice_date).collect::<Vec<_>>())
+    .bind(c.iter().map(|r| r.date_precision.as_str()).collect::<Vec<_>>())
+    .bind(c.iter().map(|r| r.origin.as_str()).collect::<Vec<_>>())
+    .bind(c.iter().map(|r| components_json(&r.components)).collect::<Vec<_>>())
     .execute(&mut *tx)
     .await?;
 
     let d = &ex.distributions;
     sqlx::query(
-        "INSERT INTO distributions (fund_id, document_id, page, date, amount, distribution_type, is_recallable, description, source_text)
-         SELECT $1, $2, * FROM UNNEST($3::int[], $4::date[], $5::numeric[], $6::text[], $7::bool[], $8::text[], $9::text[])",
+        "INSERT INTO distributions (fund_id, document_id, page, date, amount, distribution_type, is_recallable, description, source_text,
+                                    notice_date, date_precision, origin, components, recallable_amount)
+         SELECT $1, $2, * FROM UNNEST($3::int[], $4::date[], $5::numeric[], $6::text[], $7::bool[], $8::text[], $9::text[],
+                                      $10::date[], $11::text[], $12::text[], $13::jsonb[], $14::numeric[])",
     )
     .bind(fund_id)
     .bind(id)
@@ -123,13 +134,20 @@ pub async fn store(
     .bind(d.iter().map(|r| r.is_recallable).collect::<Vec<_>>())
     .bind(d.iter().map(|r| r.description.clone()).collect::<Vec<_>>())
     .bind(d.iter().map(|r| r.source_text.clone()).collect::<Vec<_>>())
+    .bind(d.iter().map(|r| r.notice_date).collect::<Vec<_>>())
+    .bind(d.iter().map(|r| r.date_precision.as_str()).collect::<Vec<_>>())
+    .bind(d.iter().map(|r| r.origin.as_str()).collect::<Vec<_>>())
+    .bind(d.iter().map(|r| components_json(&r.components)).collect::<Vec<_>>())
+    .bind(d.iter().map(|r| r.recallable_amount).collect::<Vec<_>>())
     .execute(&mut *tx)
     .await?;
 
     let a = &ex.adjustments;
     sqlx::query(
-        "INSERT INTO adjustments (fund_id, document_id, page, date, amount, adjustment_type, description, source_text)
-         SELECT $1, $2, * FROM UNNEST($3::int[], $4::date[], $5::numeric[], $6::text[], $7::text[], $8::text[])",
+        "INSERT INTO adjustments (fund_id, document_id, page, date, amount, adjustment_type, description, source_text,
+                                  date_precision, origin)
+         SELECT $1, $2, * FROM UNNEST($3::int[], $4::date[], $5::numeric[], $6::text[], $7::text[], $8::text[],
+                                      $9::text[], $10::text[])",
     )
     .bind(fund_id)
     .bind(id)
@@ -139,8 +157,15 @@ pub async fn store(
     .bind(a.iter().map(|r| r.adjustment_type.clone()).collect::<Vec<_>>())
     .bind(a.iter().map(|r| r.description.clone()).collect::<Vec<_>>())
     .bind(a.iter().map(|r| r.source_text.clone()).collect::<Vec<_>>())
+    .bind(a.iter().map(|r| r.date_precision.as_str()).collect::<Vec<_>>())
+    .bind(a.iter().map(|r| r.origin.as_str()).collect::<Vec<_>>())
     .execute(&mut *tx)
     .await?;
+
+    statements::store(tx, id, ex).await?;
+    if let Some(fund) = fund_id {
+        statements::mark_duplicates(tx, id, fund).await?;
+    }
 
     // The NAV stated among the fund facts counts as a reported figure at the report date, so
     // metrics can find "the latest NAV on or before" any date.
@@ -186,6 +211,7 @@ pub async fn store(
     sqlx::query(
         "UPDATE documents SET status = 'completed', stage = NULL, error = NULL, fund_id = $2,
              page_count = $3, progress_done = $3, progress_total = $3, warnings = $4,
+             document_type = $5, type_evidence = $6, investor = $7,
              completed_at = now(), updated_at = now()
          WHERE id = $1",
     )
@@ -193,6 +219,9 @@ pub async fn store(
     .bind(fund_id)
     .bind(pages.len() as i32)
     .bind(serde_json::to_value(&warnings).unwrap_or_default())
+    .bind(ex.document_type.as_str())
+    .bind(serde_json::to_value(&ex.type_evidence).unwrap_or_default())
+    .bind(&ex.investor)
     .execute(&mut *tx)
     .await?;
     Ok(fund_id)
@@ -201,6 +230,7 @@ pub async fn store(
 /// The uploader's fund wins; otherwise the fund printed in the document, created if new.
 async fn resolve_fund(
     tx: &mut PgConnection,
+    id: i64,
     upload_fund_id: Option<i64>,
     ex: &Extraction,
     warnings: &mut Vec<ExtractionWarning>,
@@ -232,13 +262,32 @@ async fn resolve_fund(
         (None, Some(name)) if !name.trim().is_empty() => {
             Ok(Some(funds::find_or_create(tx, &facts).await?))
         }
+        // About many funds (a portfolio table, a program review): linked to none, by design.
+        (None, _) if ex.document_type.is_multi_fund() => Ok(None),
         (None, _) => {
+            // A heading that does not read as a fund's name may still name a fund that exists.
+            if let Some(heading) = ex.unplaced_fund_name.as_deref()
+                && let Some(fid) = funds::find_by_name(tx, heading).await?
+            {
+                return Ok(Some(fid));
+            }
+            let seen = ex
+                .unplaced_fund_name
+                .as_deref()
+                .map(|h| format!(" (its heading \"{h}\" does not read as a fund's name)"))
+                .unwrap_or_default();
             warnings.push(ExtractionWarning {
                 page: None,
-                message: "No fund name was found in the document and none was given at upload; the document belongs to no fund.".into(),
-                text: None,
+                message: format!(
+                    "No fund could be identified in this document{seen}, so it is linked to no fund: choose its fund on the Documents page or with POST /api/documents/{id}/fund."
+                ),
+                text: ex.unplaced_fund_name.clone(),
             });
             Ok(None)
         }
     }
+}
+
+fn components_json(c: &[Component]) -> serde_json::Value {
+    serde_json::to_value(c).unwrap_or_default()
 }

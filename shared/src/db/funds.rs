@@ -117,6 +117,16 @@ pub async fn find_or_create(conn: &mut PgConnection, f: &NewFund) -> Result<i64,
     .await
 }
 
+/// The fund whose name matches `name` (case- and whitespace-insensitively), if one exists.
+pub async fn find_by_name(conn: &mut PgConnection, name: &str) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT id FROM funds WHERE name_key = lower(regexp_replace(btrim($1), '\\s+', ' ', 'g'))",
+    )
+    .bind(name)
+    .fetch_optional(conn)
+    .await
+}
+
 /// Fills facts the fund lacks from a document that belongs to it (never overwrites).
 pub async fn fill_missing_facts(
     conn: &mut PgConnection,

@@ -36,14 +36,14 @@ fn flow(r: FlowRow) -> Flow {
 pub async fn load_inputs(pool: &PgPool, fund_id: i64) -> Result<MetricsInput, sqlx::Error> {
     let calls = sqlx::query_as::<_, FlowRow>(
         "SELECT id, date, amount, call_type, description, document_id, page, false
-         FROM capital_calls WHERE fund_id = $1 ORDER BY date, id",
+         FROM capital_calls WHERE fund_id = $1 AND duplicate_of IS NULL ORDER BY date, id",
     )
     .bind(fund_id)
     .fetch_all(pool)
     .await?;
     let distributions = sqlx::query_as::<_, FlowRow>(
         "SELECT id, date, amount, distribution_type, description, document_id, page, is_recallable
-         FROM distributions WHERE fund_id = $1 ORDER BY date, id",
+         FROM distributions WHERE fund_id = $1 AND duplicate_of IS NULL ORDER BY date, id",
     )
     .bind(fund_id)
     .fetch_all(pool)

@@ -9,6 +9,7 @@ pub mod metrics;
 pub mod pool;
 pub mod provenance;
 pub mod search;
+pub mod statements;
 pub mod transactions;
 
 pub use pool::connect;

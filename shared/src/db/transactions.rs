@@ -112,6 +112,9 @@ pub struct Transaction {
     /// Present for distributions only.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_recallable: Option<bool>,
+    /// Other documents that state the same cash flow (a notice and a later report); it is
+    /// counted once.
+    pub also_in: Vec<i64>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -128,6 +131,7 @@ struct Row {
     description: Option<String>,
     call_number: Option<String>,
     is_recallable: Option<bool>,
+    also_in: Vec<i64>,
 }
 
 impl From<Row> for Transaction {
@@ -146,6 +150,7 @@ impl From<Row> for Transaction {
             description: r.description,
             call_number: (kind == Kind::CapitalCall).then_some(r.call_number),
             is_recallable: (kind == Kind::Distribution).then(|| r.is_recallable.unwrap_or(false)),
+            also_in: r.also_in,
         }
     }
 }
@@ -166,19 +171,21 @@ pub struct Filter {
 /// branch whose kind is not asked for is pruned by its constant `$2` test.
 const UNION: &str = "
     SELECT c.id, c.fund_id, c.document_id, c.page, c.date, c.amount, c.call_type AS flow_type,
-           'capital_call' AS kind, c.description, c.call_number, NULL::boolean AS is_recallable
+           'capital_call' AS kind, c.description, c.call_number, NULL::boolean AS is_recallable,
+           ARRAY(SELECT x.document_id FROM capital_calls x WHERE x.duplicate_of = c.id) AS also_in
     FROM capital_calls c
-    WHERE c.fund_id = $1 AND ($2::text IS NULL OR $2 = 'capital_call')
+    WHERE c.fund_id = $1 AND c.duplicate_of IS NULL AND ($2::text IS NULL OR $2 = 'capital_call')
       AND ($3::date IS NULL OR (c.date >= $3 AND c.date < $4))
     UNION ALL
     SELECT d.id, d.fund_id, d.document_id, d.page, d.date, d.amount, d.distribution_type,
-           'distribution', d.description, NULL, d.is_recallable
+           'distribution', d.description, NULL, d.is_recallable,
+           ARRAY(SELECT x.document_id FROM distributions x WHERE x.duplicate_of = d.id)
     FROM distributions d
-    WHERE d.fund_id = $1 AND ($2::text IS NULL OR $2 = 'distribution')
+    WHERE d.fund_id = $1 AND d.duplicate_of IS NULL AND ($2::text IS NULL OR $2 = 'distribution')
       AND ($3::date IS NULL OR (d.date >= $3 AND d.date < $4))
     UNION ALL
     SELECT a.id, a.fund_id, a.document_id, a.page, a.date, a.amount, a.adjustment_type,
-           'adjustment', a.description, NULL, NULL
+           'adjustment', a.description, NULL, NULL, ARRAY[]::bigint[]
     FROM adjustments a
     WHERE a.fund_id = $1 AND ($2::text IS NULL OR $2 = 'adjustment')
       AND ($3::date IS NULL OR (a.date >= $3 AND a.date < $4))";

@@ -26,6 +26,10 @@ pub struct Extraction {
     pub investor: Option<String>,
     #[serde(default)]
     pub facts: Vec<Fact>,
+    /// A heading that might name the fund but does not read as a fund's name: it may link the
+    /// document to a fund that exists, never create one.
+    #[serde(default)]
+    pub unplaced_fund_name: Option<String>,
     /// Rows of a table of many funds; never turned into funds.
     #[serde(default)]
     pub portfolio: Vec<PortfolioRow>,

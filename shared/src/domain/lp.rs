@@ -220,3 +220,80 @@ pub struct PortfolioRow {
     pub page: u32,
     pub source_text: String,
 }
+
+/// One cash flow as the API and the CLI show a document's transactions: calls and
+/// distributions positive, adjustments signed as printed.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TransactionView {
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub date: NaiveDate,
+    pub date_precision: DatePrecision,
+    pub notice_date: Option<NaiveDate>,
+    #[serde(with = "rust_decimal::serde::float")]
+    pub amount: Decimal,
+    pub components: Vec<Component>,
+    #[serde(with = "rust_decimal::serde::float_option")]
+    pub recallable_amount: Option<Decimal>,
+    pub description: Option<String>,
+    pub origin: TxOrigin,
+    pub page: u32,
+    pub source_text: String,
+}
+
+impl super::Extraction {
+    /// Calls, distributions and adjustments as one list in date order.
+    pub fn transactions(&self) -> Vec<TransactionView> {
+        let mut out: Vec<TransactionView> = Vec::new();
+        for c in &self.capital_calls {
+            out.push(TransactionView {
+                kind: "capital_call",
+                date: c.date,
+                date_precision: c.date_precision,
+                notice_date: c.notice_date,
+                amount: c.amount,
+                components: c.components.clone(),
+                recallable_amount: None,
+                description: c.description.clone().or_else(|| c.call_type.clone()),
+                origin: c.origin,
+                page: c.page,
+                source_text: c.source_text.clone(),
+            });
+        }
+        for d in &self.distributions {
+            out.push(TransactionView {
+                kind: "distribution",
+                date: d.date,
+                date_precision: d.date_precision,
+                notice_date: d.notice_date,
+                amount: d.amount,
+                components: d.components.clone(),
+                recallable_amount: d.recallable_amount,
+                description: d
+                    .description
+                    .clone()
+                    .or_else(|| d.distribution_type.clone()),
+                origin: d.origin,
+                page: d.page,
+                source_text: d.source_text.clone(),
+            });
+        }
+        for a in &self.adjustments {
+            out.push(TransactionView {
+                kind: "adjustment",
+                date: a.date,
+                date_precision: a.date_precision,
+                notice_date: None,
+                amount: a.amount,
+                components: Vec::new(),
+                recallable_amount: None,
+                description: a.description.clone().or_else(|| a.adjustment_type.clone()),
+                origin: a.origin,
+                page: a.page,
+                source_text: a.source_text.clone(),
+            });
+        }
+        out.sort_by_key(|t| t.date);
+        out
+    }
+}

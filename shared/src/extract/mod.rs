@@ -4,6 +4,7 @@ pub mod classify;
 pub mod dates;
 pub mod doctype;
 pub mod facts;
+pub mod fund_name;
 pub mod lines;
 mod magnitude;
 pub mod portfolio;
@@ -14,13 +15,15 @@ mod transactions;
 
 use chrono::NaiveDate;
 
-use crate::domain::{Extraction, ReportedFigure, TextBlockKind};
+use crate::domain::{DocumentType, Extraction, ReportedFigure, TextBlockKind};
 use crate::pdf::Page;
 use lines::Line;
 use tables::Columns;
 use text_blocks::PageMetrics;
 use transactions::OpenTable;
 
+/// Lines at the top of page 1 searched for a fund's name (letterhead, title, addressee, subject).
+const FUND_TITLE_ZONE_LINES: usize = 16;
 /// Lines above a header that may hold its title; further up is other text.
 const TITLE_LOOKBACK: usize = 3;
 /// Short lines a page may repeat at its top (fund name, report period) before a continued table.
@@ -42,6 +45,10 @@ pub struct DocumentExtractor {
     carry: Vec<Carry>,
     /// The page-1 title, the fund name when no "Fund Name:" label states it.
     first_heading: Option<String>,
+    /// A fund named on a "Re:" line or in the title zone of page 1 (a short line that reads as
+    /// a fund's name).
+    subject_fund: Option<String>,
+    title_zone_fund: Option<String>,
     /// Report-date fallbacks: "as of <date>" in running text, then a "Q2 2025" period.
     phrase_date: Option<NaiveDate>,
     quarter_date: Option<NaiveDate>,
@@ -62,7 +69,11 @@ impl DocumentExtractor {
         let lines = lines::build_lines(&page.glyphs);
         let metrics = PageMetrics::of(&lines);
         for (idx, line) in lines.iter().enumerate() {
-            self.type_cues.add_line(page.number, idx, &line.text());
+            let text = line.text();
+            self.type_cues.add_line(page.number, idx, &text);
+            if page.number == 1 {
+                self.fund_name_cue(idx, &text);
+            }
         }
         self.statement.add_page(page.number, &lines);
         self.portfolio.add_page(page.number, &lines);
@@ -161,15 +172,56 @@ impl DocumentExtractor {
         let (doc_type, evidence) = self.type_cues.decide(&shape);
         self.out.document_type = doc_type;
         self.out.type_evidence = evidence;
+        self.settle_fund_name(doc_type);
         self.statement.finish(doc_type, &mut self.out);
         self.portfolio.finish(doc_type, &mut self.out);
-        if self.out.fund.name.is_none() {
-            self.out.fund.name = self.first_heading.take();
-        }
+
         if self.out.fund.report_date.is_none() {
             self.out.fund.report_date = self.phrase_date.or(self.quarter_date);
         }
         self.out
+    }
+
+    /// Remembers the first "Re:" line and the first title-zone line that name a fund.
+    fn fund_name_cue(&mut self, index: usize, text: &str) {
+        if self.subject_fund.is_none() {
+            self.subject_fund = fund_name::from_subject_line(text);
+        }
+        if self.title_zone_fund.is_none() && index < FUND_TITLE_ZONE_LINES {
+            let name = fund_name::strip_notice_tail(text);
+            if fund_name::reads_as_fund_name(&name) {
+                self.title_zone_fund = Some(name);
+            }
+        }
+    }
+
+    /// Picks the fund name: a "Fund Name:" label, else a "Re:" line, else a title-zone line,
+    /// each only if it reads as a fund's name. A heading that does not is kept apart: it may
+    /// still match a fund that exists, but it never creates one. Documents about many funds
+    /// name none.
+    fn settle_fund_name(&mut self, doc_type: DocumentType) {
+        let labelled = self
+            .out
+            .fund
+            .name
+            .take()
+            .filter(|n| fund_name::plausible_labelled_name(n));
+        let heading = self.first_heading.take();
+        let heading_fund = heading
+            .clone()
+            .map(|h| fund_name::strip_notice_tail(&h))
+            .filter(|h| fund_name::reads_as_fund_name(h));
+        let chosen = labelled
+            .or(self.subject_fund.take())
+            .or(heading_fund)
+            .or(self.title_zone_fund.take());
+        if doc_type.is_multi_fund() {
+            return;
+        }
+        match chosen {
+            Some(name) => self.out.fund.name = Some(name),
+            None => self.out.unplaced_fund_name = heading,
+        }
     }
 
     /// Looks up to TITLE_LOOKBACK lines above the header (not into an earlier table) for a line

@@ -2,6 +2,7 @@
 pub mod breakdown;
 pub mod compute;
 pub mod input;
+pub mod position;
 pub mod reconcile;
 pub mod serde_fmt;
 pub mod text;

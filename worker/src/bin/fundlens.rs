@@ -56,7 +56,11 @@ fn run(path: &Path) -> Result<Extraction> {
 fn extract_cmd(path: &Path) -> Result<()> {
     bind_pdfium()?;
     let out = run(path)?;
-    println!("{}", serde_json::to_string_pretty(&out)?);
+    // The extraction as stored, plus its cash flows in the API's shape
+    // (`GET /api/documents/{id}/transactions`).
+    let mut json = serde_json::to_value(&out)?;
+    json["transactions"] = serde_json::to_value(out.transactions())?;
+    println!("{}", serde_json::to_string_pretty(&json)?);
     Ok(())
 }
 
@@ -73,7 +77,7 @@ fn data_dir() -> PathBuf {
 fn collect(paths: &[String]) -> Result<Vec<PathBuf>> {
     let roots: Vec<PathBuf> = if paths.is_empty() {
         let d = data_dir();
-        ["reports", "reference", "third_party"]
+        ["reports", "reference", "third_party", "lp_docs", "real"]
             .iter()
             .map(|s| d.join(s))
             .collect()

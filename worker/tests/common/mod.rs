@@ -150,6 +150,17 @@ impl Stack {
             .await
     }
 
+    /// POST with a JSON body.
+    pub async fn post_json(&self, path: &str, body: Value) -> (u16, Value) {
+        self.send(self.http.post(format!("{}{path}", self.base)).json(&body))
+            .await
+    }
+
+    pub async fn send_delete(&self, path: &str) -> (u16, Value) {
+        self.send(self.http.delete(format!("{}{path}", self.base)))
+            .await
+    }
+
     async fn send(&self, req: reqwest::RequestBuilder) -> (u16, Value) {
         let res = req.send().await.unwrap();
         let status = res.status().as_u16();
