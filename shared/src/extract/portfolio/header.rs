@@ -79,6 +79,18 @@ impl Role {
 enum NameKind {
     Fund,
     Generic,
+    /// The manager's name: the fund's name when no other column names it.
+    Manager,
+}
+
+impl NameKind {
+    fn rank(self) -> u8 {
+        match self {
+            Self::Fund => 2,
+            Self::Generic => 1,
+            Self::Manager => 0,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -220,17 +232,14 @@ fn build(block: &[Line], start: usize, end: usize) -> Option<Header> {
     }
     cols.sort_by(|a, b| a.0.total_cmp(&b.0));
     let mut columns = Vec::with_capacity(cols.len());
-    let mut name_kind = None;
+    let mut kinds = Vec::with_capacity(cols.len());
     for (left, right, texts) in cols {
         let raw = texts.join(" ");
         unit_text.push_str(&raw);
         unit_text.push(' ');
         let label = clean_label(&raw);
         let (role, kind) = role_of(&label.to_lowercase());
-        if role == Role::Name && name_kind.is_some() {
-            return None;
-        }
-        name_kind = name_kind.or(kind);
+        kinds.push(kind);
         columns.push(Column {
             role,
             left,
@@ -238,13 +247,23 @@ fn build(block: &[Line], start: usize, end: usize) -> Option<Header> {
             label,
         });
     }
+    // Of several name-like columns ("Manager", "Fund"), the one naming the fund holds the name.
+    let name_col = (0..columns.len())
+        .filter_map(|c| kinds[c].map(|k| (c, k)))
+        .max_by_key(|&(c, k)| (k.rank(), std::cmp::Reverse(c)));
+    for (c, col) in columns.iter_mut().enumerate() {
+        if col.role == Role::Name && name_col.is_some_and(|(n, _)| n != c) {
+            col.role = Role::Other;
+        }
+    }
+    let name_kind = name_col.map(|(_, k)| k);
     let has = |r: Role| columns.iter().any(|c| c.role == r);
     let metrics = columns.iter().filter(|c| c.role.is_metric()).count();
     let confident = match name_kind? {
         NameKind::Fund => true,
         // "Investment" also heads a fund's own table of portfolio companies, which have no
         // commitment and no vintage.
-        NameKind::Generic => has(Role::Commitment) || has(Role::Vintage),
+        NameKind::Generic | NameKind::Manager => has(Role::Commitment) || has(Role::Vintage),
     };
     (metrics >= 3 && confident).then(|| Header {
         columns,
@@ -319,25 +338,40 @@ fn strip_trailing_marker(w: &str) -> &str {
 }
 
 /// The role a header text names. More specific names are tested first: "Distributions /
-/// Paid-In" is DPI, "Total Value Multiple" is TVPI, "Unfunded Commitment" is not the commitment.
+/// Paid-In" is DPI, "Total Value Multiple" is TVPI, "Unfunded Commitment" is not the commitment,
+/// "Cash Out & Remaining Value" is a total value, not the NAV.
 fn role_of(t: &str) -> (Role, Option<NameKind>) {
     let has = |ws: &[&str]| ws.iter().any(|w| t.contains(w));
     let word = |w: &str| t.split(|c: char| !c.is_alphanumeric()).any(|x| x == w);
+    let ratio = t.contains('/') || t.contains(" to ");
+    let paid = has(&["paid", "contribut", " pi"]);
     let role = if word("irr") || has(&["internal rate"]) {
         Role::Irr
-    } else if word("dpi") || has(&["distributions to paid", "distributed to paid", "dist/paid"]) {
+    } else if word("dpi") || (ratio && paid && has(&["distribut", "dist"])) {
         Role::Dpi
-    } else if word("tvpi") || word("moic") || word("tvm") || has(&["multiple", "total value to"]) {
+    } else if word("tvpi")
+        || word("moic")
+        || word("tvm")
+        || has(&["multiple"])
+        || (ratio && paid && has(&["total value", "tv"]))
+    {
         Role::Tvpi
+    } else if has(&["date", "%"]) && !has(&["to date"]) {
+        Role::Other
     } else if has(&[
         "unfunded",
         "uncalled",
         "remaining commitment",
         "remaining to be",
+        "undrawn",
     ]) {
         Role::Unfunded
     } else if has(&["commit"]) {
         Role::Commitment
+    } else if has(&["total value"])
+        || (has(&["remaining value", "market value", "nav"]) && has(&["cash out", "distribut"]))
+    {
+        Role::TotalValue
     } else if word("nav")
         || has(&[
             "net asset value",
@@ -352,7 +386,7 @@ fn role_of(t: &str) -> (Role, Option<NameKind>) {
         ])
     {
         Role::Nav
-    } else if has(&["distribut", "realized proceeds"]) {
+    } else if has(&["distribut", "realized", "cash out", "returned"]) {
         Role::Distributed
     } else if has(&[
         "contribut",
@@ -361,20 +395,21 @@ fn role_of(t: &str) -> (Role, Option<NameKind>) {
         "called",
         "drawn",
         "funded",
+        "cash in",
     ]) {
         Role::Contributed
-    } else if has(&["total value"]) {
-        Role::TotalValue
     } else if word("vintage") || t == "year" || t == "vintage year" || t == "inception year" {
         Role::Vintage
     } else if has(&[
-        "date", "size", "type", "strategy", "%", "year", "geograph", "sector",
+        "size", "type", "strategy", "year", "geograph", "sector", "currency", "status", "region",
     ]) {
         Role::Other
-    } else if has(&["fund", "partnership", "manager", "vehicle"]) {
+    } else if has(&["fund", "partnership", "vehicle"]) {
         return (Role::Name, Some(NameKind::Fund));
     } else if word("investment") || word("investments") || word("name") {
         return (Role::Name, Some(NameKind::Generic));
+    } else if has(&["manager", "sponsor", "general partner"]) {
+        return (Role::Name, Some(NameKind::Manager));
     } else {
         Role::Other
     };
@@ -401,6 +436,19 @@ mod tests {
             ("fund name", Role::Name),
             ("investment date", Role::Other),
             ("paid-in capital", Role::Contributed),
+            ("capital committed", Role::Commitment),
+            ("cash in", Role::Contributed),
+            ("cash out", Role::Distributed),
+            ("cash out & remaining value", Role::TotalValue),
+            ("investment multiple", Role::Tvpi),
+            ("total value / paid-in", Role::Tvpi),
+            ("distributions / paid-in", Role::Dpi),
+            ("commitment date", Role::Other),
+            ("capital called to date", Role::Contributed),
+            ("distributions to date", Role::Distributed),
+            ("market value", Role::Nav),
+            ("fund size", Role::Other),
+            ("manager", Role::Name),
         ];
         for (text, want) in cases {
             assert_eq!(role_of(text).0, want, "{text}");

@@ -13,6 +13,8 @@ const LEAD_AFTER_HEADER: usize = 3;
 const LEAD_ON_CONTINUATION: usize = 12;
 /// A wrapped line sits closer to its row than rows sit to each other.
 const WRAP_PITCH: f32 = 0.8;
+/// A vertical gap (in ems) after a row that ends the table.
+const END_GAP_EMS: f32 = 3.0;
 /// Without rows to measure the pitch: centre distance (in ems) of a wrapped line.
 const WRAP_EMS: f32 = 1.5;
 
@@ -27,6 +29,8 @@ pub struct RowCells {
     /// Printed cells that are not figures: (column label, text).
     pub unreadable: Vec<(String, String)>,
     pub source_text: String,
+    /// One figure and no vintage: a row only if more rows follow, else a footer ("Page 3").
+    sparse: bool,
 }
 
 #[derive(Debug)]
@@ -46,6 +50,8 @@ enum Kind {
 #[derive(Debug)]
 struct Item {
     kind: Kind,
+    /// Index in the run's lines.
+    line: usize,
     center: f32,
     font_size: f32,
     bold: bool,
@@ -76,11 +82,21 @@ impl Run {
         let mut items = Vec::new();
         let mut end = None;
         let mut others = 0;
+        let mut prev: Option<&Line> = None;
         for (k, line) in lines.iter().enumerate() {
             let text = line.text();
             if is_furniture(&text) {
                 continue;
             }
+            // A wide gap after the rows ends the table even where the next line happens to align.
+            if end.is_some()
+                && prev.is_some_and(|p| {
+                    p.bottom - line.top > END_GAP_EMS * line.font_size.max(p.font_size)
+                })
+            {
+                break;
+            }
+            prev = Some(line);
             let kind = match classify(cols, line, &text) {
                 Class::Other if end.is_some() => break,
                 Class::Other => {
@@ -100,11 +116,22 @@ impl Run {
             };
             items.push(Item {
                 kind,
+                line: k,
                 center: line.center_y(),
                 font_size: line.font_size,
                 bold: line.bold,
                 text,
             });
+        }
+        // A lone figure after the last row is a footer, not a fund.
+        if let Some(last) = items.iter().rposition(|i| matches!(i.kind, Kind::Row(_))) {
+            if matches!(&items[last].kind, Kind::Row(r) if r.sparse) {
+                items.truncate(last);
+                end = items
+                    .iter()
+                    .rposition(|i| matches!(i.kind, Kind::Row(_)))
+                    .map(|p| items[p].line + 1);
+            }
         }
         Self { items, end }
     }
@@ -154,9 +181,20 @@ impl Run {
                     let next_row = next.filter(|n| matches!(n.kind, Kind::Row(_)));
                     let next_unnamed = next_row
                         .is_some_and(|n| matches!(&n.kind, Kind::Row(r) if r.name.is_empty()));
+                    let attached_name = match attached.and_then(|a| out.get(a)) {
+                        Some(Event::Row(r)) => Some(r.name.as_str()),
+                        _ => None,
+                    };
+                    // In dense tables a wrapped line sits as far below as the next row would:
+                    // then only its wording tells ("Capital Partners," / "L.P.").
+                    let reads_on = attached_name.is_some_and(|a| {
+                        name.as_deref().is_some_and(|n| reads_on(a, n))
+                            && prev
+                                .is_some_and(|p| p.center - item.center < WRAP_EMS * item.font_size)
+                    });
                     let to_prev = !heading_style
                         && attached.is_some()
-                        && prev.is_some_and(|p| tight(p, item));
+                        && prev.is_some_and(|p| tight(p, item) || reads_on);
                     let to_next = !heading_style && next_row.is_some_and(|n| tight(item, n));
                     if to_prev && !(to_next && next_unnamed) {
                         if let Some(Event::Row(r)) = attached.and_then(|a| out.get_mut(a)) {
@@ -188,6 +226,24 @@ impl Run {
         }
         out
     }
+}
+
+/// Whether `next` continues a name that ended with `name`: a name cut after a comma, "&" or
+/// "of", or a line that starts in lower case or holds only a legal form or a fund number.
+fn reads_on(name: &str, next: &str) -> bool {
+    let last = name.split_whitespace().last().unwrap_or("").to_lowercase();
+    let first = next.split_whitespace().next().unwrap_or("");
+    let cut_short = name.ends_with([',', '&', '-', '/', '('])
+        || matches!(last.as_str(), "of" | "and" | "the" | "for" | "de" | "&");
+    let tail = first.chars().next().is_some_and(char::is_lowercase)
+        || next.split_whitespace().all(|w| {
+            let w = w.trim_matches(|c: char| matches!(c, ',' | '.' | '(' | ')'));
+            matches!(
+                w.to_lowercase().as_str(),
+                "l.p" | "lp" | "ltd" | "inc" | "llc" | "scsp" | "s.c.a" | "fund"
+            ) || (!w.is_empty() && w.chars().all(|c| matches!(c, 'I' | 'V' | 'X')))
+        });
+    cut_short || tail
 }
 
 /// The usual distance between consecutive rows (the median), if rows follow each other.
@@ -255,5 +311,6 @@ fn classify(cols: &[Column], line: &Line, text: &str) -> Class {
             .find(|l| cells::is_total_label(l))
             .map(|l| l.to_string())
     };
+    row.sparse = figures == 1 && row.vintage.is_none() && row.total_label.is_none();
     Class::Row(row)
 }

@@ -401,3 +401,36 @@ fn unreadable_cells_are_warned_not_dropped() {
     assert_eq!(out.warnings[0].page, Some(2));
     assert!(out.warnings[0].message.contains("tbd"));
 }
+
+#[test]
+fn dense_rows_join_names_by_their_wording_and_footers_are_not_funds() {
+    let mut reader = PortfolioReader::default();
+    let mut lines = vec![(740.0, vec![l(50.0, "($ in millions)")])];
+    lines.extend(header(720.0));
+    let figures = ["2019", "$10.0", "$9.0", "$8.0", "$7.0", "1.67x", "8.0%"];
+    lines.push(fund(696.0, "Fund A", figures));
+    lines.push(fund(
+        684.0,
+        "Hellman & Friedman Capital Partners X,",
+        figures,
+    ));
+    lines.push((672.0, vec![l(50.0, "L.P.")]));
+    lines.push(fund(660.0, "Fund B", figures));
+    lines.push((648.0, vec![l(50.0, "Growth Equity")]));
+    lines.push(fund(636.0, "Fund C", figures));
+    lines.push((624.0, vec![l(50.0, "Confidential"), r(NAV, "3")]));
+    page(&mut reader, 1, &lines);
+    let out = finish(reader, DocumentType::PortfolioPerformance);
+    let names: Vec<&str> = out.portfolio.iter().map(|r| r.name.as_str()).collect();
+    // "L.P." reads on only by its wording; "Growth Equity" is a group heading.
+    assert_eq!(
+        names,
+        [
+            "Fund A",
+            "Hellman & Friedman Capital Partners X, L.P.",
+            "Fund B",
+            "Fund C"
+        ]
+    );
+    assert!(out.warnings.is_empty(), "{:?}", out.warnings);
+}
