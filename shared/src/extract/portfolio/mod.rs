@@ -1,6 +1,8 @@
 //! Tables of many funds (a pension plan's private-equity portfolio): one row per fund, never a fund.
 mod cells;
+mod figures;
 mod header;
+mod roles;
 mod rows;
 mod totals;
 mod units;
@@ -10,7 +12,8 @@ use rust_decimal::Decimal;
 use super::lines::Line;
 use super::text_blocks::is_furniture;
 use crate::domain::{DocumentType, Extraction, ExtractionWarning, PortfolioRow};
-use header::{Column, Role};
+use header::Column;
+use roles::Role;
 use rows::{Event, Run};
 
 /// Rows that make a table of many funds whatever the document's type.

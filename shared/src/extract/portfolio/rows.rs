@@ -2,8 +2,10 @@
 //! that wrap over two or more lines joined.
 use rust_decimal::Decimal;
 
-use super::cells::{self, Figure};
-use super::header::{Column, Role};
+use super::cells;
+use super::figures::{self, Figure};
+use super::header::Column;
+use super::roles::Role;
 use crate::extract::lines::Line;
 use crate::extract::text_blocks::is_furniture;
 
@@ -124,14 +126,14 @@ impl Run {
             });
         }
         // A lone figure after the last row is a footer, not a fund.
-        if let Some(last) = items.iter().rposition(|i| matches!(i.kind, Kind::Row(_))) {
-            if matches!(&items[last].kind, Kind::Row(r) if r.sparse) {
-                items.truncate(last);
-                end = items
-                    .iter()
-                    .rposition(|i| matches!(i.kind, Kind::Row(_)))
-                    .map(|p| items[p].line + 1);
-            }
+        if let Some(last) = items.iter().rposition(|i| matches!(i.kind, Kind::Row(_)))
+            && matches!(&items[last].kind, Kind::Row(r) if r.sparse)
+        {
+            items.truncate(last);
+            end = items
+                .iter()
+                .rposition(|i| matches!(i.kind, Kind::Row(_)))
+                .map(|p| items[p].line + 1);
         }
         Self { items, end }
     }
@@ -188,7 +190,7 @@ impl Run {
                     // In dense tables a wrapped line sits as far below as the next row would:
                     // then only its wording tells ("Capital Partners," / "L.P.").
                     let reads_on = attached_name.is_some_and(|a| {
-                        name.as_deref().is_some_and(|n| reads_on(a, n))
+                        name.as_deref().is_some_and(|n| figures::reads_on(a, n))
                             && prev
                                 .is_some_and(|p| p.center - item.center < WRAP_EMS * item.font_size)
                     });
@@ -221,29 +223,11 @@ impl Run {
         }
         for e in &mut out {
             if let Event::Row(r) = e {
-                r.name = cells::clean_name(&r.name);
+                r.name = figures::clean_name(&r.name);
             }
         }
         out
     }
-}
-
-/// Whether `next` continues a name that ended with `name`: a name cut after a comma, "&" or
-/// "of", or a line that starts in lower case or holds only a legal form or a fund number.
-fn reads_on(name: &str, next: &str) -> bool {
-    let last = name.split_whitespace().last().unwrap_or("").to_lowercase();
-    let first = next.split_whitespace().next().unwrap_or("");
-    let cut_short = name.ends_with([',', '&', '-', '/', '('])
-        || matches!(last.as_str(), "of" | "and" | "the" | "for" | "de" | "&");
-    let tail = first.chars().next().is_some_and(char::is_lowercase)
-        || next.split_whitespace().all(|w| {
-            let w = w.trim_matches(|c: char| matches!(c, ',' | '.' | '(' | ')'));
-            matches!(
-                w.to_lowercase().as_str(),
-                "l.p" | "lp" | "ltd" | "inc" | "llc" | "scsp" | "s.c.a" | "fund"
-            ) || (!w.is_empty() && w.chars().all(|c| matches!(c, 'I' | 'V' | 'X')))
-        });
-    cut_short || tail
 }
 
 /// The usual distance between consecutive rows (the median), if rows follow each other.
@@ -277,13 +261,13 @@ fn classify(cols: &[Column], line: &Line, text: &str) -> Class {
         let cell = cut.cells[c].as_deref();
         match col.role {
             Role::Name => row.name = cell.unwrap_or("").to_string(),
-            Role::Vintage => match cell.map(cells::read_year) {
+            Role::Vintage => match cell.map(figures::read_year) {
                 Some(Some(y)) => row.vintage = Some(y),
                 Some(None) => labels.extend(cell),
                 None => {}
             },
             Role::Other => labels.extend(cell),
-            role => match cells::read_figure(role, cell) {
+            role => match figures::read_figure(role, cell) {
                 Figure::Value { value, decimals } => {
                     row.values[c] = Some((value, decimals));
                     figures += 1;
@@ -303,12 +287,12 @@ fn classify(cols: &[Column], line: &Line, text: &str) -> Class {
     if figures == 0 && !(row.vintage.is_some() && name.is_some()) {
         return Class::Text(name);
     }
-    row.total_label = if cells::is_total_label(&row.name) {
+    row.total_label = if figures::is_total_label(&row.name) {
         Some(row.name.clone())
     } else {
         labels
             .iter()
-            .find(|l| cells::is_total_label(l))
+            .find(|l| figures::is_total_label(l))
             .map(|l| l.to_string())
     };
     row.sparse = figures == 1 && row.vintage.is_none() && row.total_label.is_none();
