@@ -55,6 +55,23 @@
     }
   });
 
+  // Links a document whose fund could not be identified to the fund the analyst chose.
+  document.addEventListener("submit", async (e) => {
+    const form = e.target.closest("form.link-fund");
+    if (!form) return;
+    e.preventDefault();
+    const fundId = Number(form.elements.fund_id.value);
+    if (!fundId) return;
+    const id = form.dataset.docId;
+    const res = await fetch("/api/documents/" + id + "/fund", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ fund_id: fundId }),
+    }).catch(() => null);
+    if (res && res.ok) location.reload();
+    else say("Could not link the document: " + (res ? await errorSentence(res) : NETWORK), "error");
+  });
+
   function setStatus(row, s) {
     const cell = row.querySelector(".status-cell");
     const badge = cell.querySelector(".badge");

@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use serde::Deserialize;
 use shared::db::documents::{self, Document, ListFilter};
 use shared::db::funds::{self, Fund};
-use shared::domain::DocumentStatus;
+use shared::domain::{DocumentStatus, DocumentType};
 
 use super::format::{self, count};
 use super::{PageResult, opt_id, render};
@@ -36,6 +36,12 @@ struct Row {
     warnings: Vec<String>,
     error: Option<String>,
     uploaded: String,
+    /// "capital call notice", "quarterly report" … once processed.
+    doc_type: Option<String>,
+    investor: Option<String>,
+    /// A completed document that names no fund it could be linked to (offer to link it).
+    needs_fund: bool,
+    portfolio_rows: i64,
 }
 
 impl Row {
@@ -47,6 +53,8 @@ impl Row {
                 count(c.distributions, "distribution", "distributions"),
                 count(c.adjustments, "adjustment", "adjustments"),
                 count(c.reported_figures, "stated figure", "stated figures"),
+                count(c.facts, "labelled fact", "labelled facts"),
+                count(c.portfolio_rows, "portfolio row", "portfolio rows"),
                 count(c.chunks, "text chunk", "text chunks"),
             ]
         } else {
@@ -68,7 +76,17 @@ impl Row {
                     .collect()
             })
             .unwrap_or_default();
+        let doc_type = d.document_type.as_deref().map(|t| t.replace('_', " "));
+        let multi_fund = d
+            .document_type
+            .as_deref()
+            .and_then(|t| t.parse::<DocumentType>().ok())
+            .is_some_and(DocumentType::is_multi_fund);
         Row {
+            needs_fund: d.status == "completed" && d.fund_id.is_none() && !multi_fund,
+            portfolio_rows: c.portfolio_rows,
+            doc_type,
+            investor: d.investor.clone(),
             id: d.id,
             size: format::bytes(d.size_bytes),
             fund: d.fund_id.zip(d.fund_name),

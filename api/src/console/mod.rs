@@ -6,6 +6,7 @@ mod documents;
 mod format;
 mod fund_detail;
 mod funds;
+mod portfolio;
 mod upload;
 
 use askama::Template;
@@ -22,6 +23,7 @@ pub fn router() -> Router<AppState> {
         .route("/", get(upload::page))
         .route("/upload", get(upload::page))
         .route("/documents", get(documents::page))
+        .route("/documents/{id}/portfolio", get(portfolio::page))
         .route("/funds", get(funds::page))
         .route("/funds/{id}", get(fund_detail::page))
         .route("/chat", get(chat::page))

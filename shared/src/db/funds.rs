@@ -163,3 +163,71 @@ pub async fn name_key_matches(
     .await
     .map(|m| m.unwrap_or(false))
 }
+
+/// A fund an earlier extractor created from a name that does not read as a fund's ("IRR",
+/// "CONFIDENTIAL", "To: Joe"): only documents link to it and no upload chose it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct JunkFund {
+    pub id: i64,
+    pub name: String,
+    pub documents: i64,
+}
+
+/// Funds created by detection whose names fail `reads_as_fund_name`.
+pub async fn junk_funds(pool: &PgPool) -> Result<Vec<JunkFund>, sqlx::Error> {
+    let candidates: Vec<JunkFund> = sqlx::query_as(
+        "SELECT f.id, f.name, count(d.id) AS documents
+         FROM funds f JOIN documents d ON d.fund_id = f.id
+         GROUP BY f.id
+         HAVING bool_and(d.upload_fund_id IS NULL)
+            AND NOT EXISTS (SELECT 1 FROM documents u WHERE u.upload_fund_id = f.id)
+         ORDER BY f.id",
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(candidates
+        .into_iter()
+        .filter(|f| !crate::extract::fund_name::reads_as_fund_name(&f.name))
+        .collect())
+}
+
+/// Unlinks the fund's documents (they keep their data, with a warning asking for the fund) and
+/// deletes the fund, in one transaction.
+pub async fn remove_junk_fund(pool: &PgPool, f: &JunkFund) -> Result<(), sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    let warning = serde_json::json!([{
+        "page": null,
+        "message": format!(
+            "This document was linked to a fund named \"{}\", which does not read as a fund's name; the link was removed. Choose its fund on the Documents page.",
+            f.name
+        ),
+        "text": f.name,
+    }]);
+    sqlx::query(
+        "UPDATE documents SET fund_id = NULL, warnings = warnings || $2::jsonb, updated_at = now()
+         WHERE fund_id = $1",
+    )
+    .bind(f.id)
+    .bind(warning)
+    .execute(&mut *tx)
+    .await?;
+    for table in [
+        "capital_calls",
+        "distributions",
+        "adjustments",
+        "reported_figures",
+        "document_chunks",
+    ] {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "UPDATE {table} SET fund_id = NULL WHERE fund_id = $1"
+        )))
+        .bind(f.id)
+        .execute(&mut *tx)
+        .await?;
+    }
+    sqlx::query("DELETE FROM funds WHERE id = $1")
+        .bind(f.id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await
+}

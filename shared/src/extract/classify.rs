@@ -85,7 +85,16 @@ pub fn kind_from_row_type(type_text: &str) -> Option<TableKind> {
     ) {
         return Some(TableKind::Adjustments);
     }
-    None
+    // A type cell that is just the name of the flow ("Contribution", "Distribution").
+    match t.trim() {
+        "contribution" | "capital contribution" | "capital call" | "call" | "drawdown" => {
+            Some(TableKind::CapitalCalls)
+        }
+        "distribution" | "capital distribution" | "cash distribution" => {
+            Some(TableKind::Distributions)
+        }
+        _ => None,
+    }
 }
 
 /// The role of a header cell, from its words.

@@ -105,6 +105,18 @@ pub fn parse_date(text: &str) -> Option<NaiveDate> {
     None
 }
 
+/// A month and a four-digit year ("January 2024", "Sept. 2023"): the first of that month.
+pub fn parse_month_year(text: &str) -> Option<NaiveDate> {
+    let words: Vec<&str> = text
+        .split(|c: char| c.is_whitespace() || c == ',')
+        .filter(|w| !w.is_empty())
+        .collect();
+    match words.as_slice() {
+        [m, y] if y.len() == 4 => ymd(year(y)?, month(m)?, 1),
+        _ => None,
+    }
+}
+
 /// True when the text reads like the start of a date, for recognising rows whose date is
 /// misprinted (so they are reported rather than ignored).
 pub fn looks_like_date(text: &str) -> bool {
@@ -119,6 +131,13 @@ pub fn looks_like_date(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn month_and_year() {
+        assert_eq!(parse_month_year("January 2024"), d(2024, 1, 1));
+        assert_eq!(parse_month_year("Sept. 2023"), d(2023, 9, 1));
+        assert_eq!(parse_month_year("January 15"), None);
+    }
 
     fn d(y: i32, m: u32, dd: u32) -> Option<NaiveDate> {
         NaiveDate::from_ymd_opt(y, m, dd)

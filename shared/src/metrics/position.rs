@@ -319,7 +319,6 @@ mod tests {
             calls: Decimal::from(3_000),
             adjustments: Decimal::from(-500),
             distributions: Decimal::from(1_000),
-            ..Default::default()
         };
         let p = position(&[fact("commitment", 10_000, None, 1)], &flows);
         assert_eq!(p.contributed_to_date, Some(Decimal::from(3_500)));

@@ -10,15 +10,20 @@ use shared::pdf;
 
 const USAGE: &str = "usage:
   fundlens extract FILE.pdf              print the extraction as JSON
-  fundlens bench-extract [FILE|DIR...]   time extraction (default: the data dir's reports/, reference/, third_party/)
+  fundlens bench-extract [FILE|DIR...]   time extraction (default: the data dir's reports/, reference/, third_party/, lp_docs/, real/)
+  fundlens funds-cleanup [--apply]       list funds made from names that are not funds' (\"IRR\", \"To: Joe\"); --apply unlinks their documents and deletes them
 
-PDFIUM_LIB_PATH must point at libpdfium.so (or its folder); FUNDLENS_DATA_DIR overrides the data dir.";
+PDFIUM_LIB_PATH must point at libpdfium.so (or its folder); FUNDLENS_DATA_DIR overrides the data dir;
+funds-cleanup reads DATABASE_URL.";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("extract") if args.len() == 2 => extract_cmd(Path::new(&args[1])),
         Some("bench-extract") => bench_cmd(&args[1..]),
+        Some("funds-cleanup") if args.len() <= 2 => {
+            cleanup_cmd(args.get(1).map(String::as_str) == Some("--apply"))
+        }
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             Ok(())
@@ -51,6 +56,43 @@ fn run(path: &Path) -> Result<Extraction> {
     pdf::read_pages(&bytes, |page, _total| ex.add_page(&page))
         .with_context(|| format!("{}", path.display()))?;
     Ok(ex.finish())
+}
+
+/// Lists (and with `apply` removes) funds created from names that do not read as a fund's.
+fn cleanup_cmd(apply: bool) -> Result<()> {
+    let url = std::env::var("DATABASE_URL").context("DATABASE_URL is not set")?;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    rt.block_on(async {
+        let pool = sqlx::postgres::PgPoolOptions::new()
+            .max_connections(1)
+            .connect(&url)
+            .await
+            .context("cannot connect to DATABASE_URL")?;
+        let junk = shared::db::funds::junk_funds(&pool).await?;
+        if junk.is_empty() {
+            println!("No fund needs cleaning up.");
+        }
+        for f in &junk {
+            if apply {
+                shared::db::funds::remove_junk_fund(&pool, f).await?;
+                println!(
+                    "removed fund {} {:?}; {} document(s) unlinked",
+                    f.id, f.name, f.documents
+                );
+            } else {
+                println!(
+                    "would remove fund {} {:?} ({} document(s))",
+                    f.id, f.name, f.documents
+                );
+            }
+        }
+        if !apply && !junk.is_empty() {
+            println!("Run again with --apply to unlink these documents and delete the funds.");
+        }
+        Ok(())
+    })
 }
 
 fn extract_cmd(path: &Path) -> Result<()> {
@@ -107,8 +149,8 @@ fn bench_cmd(paths: &[String]) -> Result<()> {
     bind_pdfium()?;
     let files = collect(paths)?;
     println!(
-        "{:<50} {:>5} {:>9} {:>8} {:>8} {:>5}",
-        "document", "pages", "ms", "ms/page", "pages/s", "rows"
+        "{:<50} {:>5} {:>9} {:>8} {:>8} {:>5} {:>6} {:>9}  type",
+        "document", "pages", "ms", "ms/page", "pages/s", "rows", "facts", "portfolio"
     );
     let (mut pages_all, mut ms_all, mut rows_all) = (0u32, 0f64, 0usize);
     for f in files {
@@ -129,9 +171,12 @@ fn bench_cmd(paths: &[String]) -> Result<()> {
         let ms = start.elapsed().as_secs_f64() * 1000.0;
         let rows = out.capital_calls.len() + out.distributions.len() + out.adjustments.len();
         println!(
-            "{name:<50} {pages:>5} {ms:>9.2} {:>8.2} {:>8.0} {rows:>5}",
+            "{name:<50} {pages:>5} {ms:>9.2} {:>8.2} {:>8.0} {rows:>5} {:>6} {:>9}  {}",
             ms / f64::from(pages.max(1)),
-            f64::from(pages) / (ms / 1000.0).max(1e-9)
+            f64::from(pages) / (ms / 1000.0).max(1e-9),
+            out.facts.len(),
+            out.portfolio.len(),
+            out.document_type.as_str()
         );
         pages_all += pages;
         ms_all += ms;
