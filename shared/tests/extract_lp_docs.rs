@@ -566,3 +566,50 @@ fn placeholder_notice_gives_no_transaction() {
     assert!(out.capital_calls.is_empty());
     assert!(out.facts.iter().all(|f| f.value.date().is_none()));
 }
+
+#[test]
+fn investor_report_summary_worded_its_own_way_gives_the_position_facts() {
+    let out = run(&[
+        (
+            720.0,
+            true,
+            &[(50.0, "Quarterly Investor Report - Q1 2024")],
+        ),
+        (
+            700.0,
+            true,
+            &[(50.0, "Summit Private Credit Fund III, L.P.")],
+        ),
+        (680.0, false, &[(50.0, "Investor Summary (USD)")]),
+        (
+            665.0,
+            false,
+            &[(50.0, "Commitment"), (300.0, "$451,132,490")],
+        ),
+        (
+            650.0,
+            false,
+            &[(50.0, "Undrawn commitment"), (300.0, "$251,941,559")],
+        ),
+        (
+            635.0,
+            false,
+            &[(50.0, "Called capital to date"), (300.0, "$694,043,923")],
+        ),
+        (
+            620.0,
+            false,
+            &[(50.0, "Distribution to date"), (300.0, "($494,852,992)")],
+        ),
+    ]);
+    let fact = |key: &str| {
+        out.facts
+            .iter()
+            .find(|f| f.key == key)
+            .and_then(|f| f.value.number())
+    };
+    assert_eq!(fact("commitment"), Some(d("451132490")), "{:?}", out.facts);
+    assert_eq!(fact("unfunded_commitment"), Some(d("251941559")));
+    assert_eq!(fact("contributed_to_date"), Some(d("694043923")));
+    assert_eq!(fact("distributed_to_date"), Some(d("494852992")));
+}

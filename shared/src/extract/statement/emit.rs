@@ -163,6 +163,9 @@ fn number(key: &str, cell: &Cell, scale: Decimal) -> Option<FactValue> {
     let v = match key {
         "tvpi" | "dpi" => amounts::parse_multiple(&cell.text)?,
         "irr_pct" => amounts::parse_percent(&cell.text)?,
+        // Cumulative amounts are magnitudes even where an administrator prints an outflow in
+        // parentheses ("Distribution to date ($494,852,992)").
+        "contributed_to_date" | "distributed_to_date" => (cell.value? * scale).abs(),
         _ => cell.value? * scale,
     };
     Some(FactValue::Number(v))

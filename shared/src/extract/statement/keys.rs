@@ -196,9 +196,68 @@ pub fn balance_key(norm: &str) -> Option<&'static str> {
         "tvpi" | "net tvpi" | "gross tvpi" => "tvpi",
         "dpi" | "net dpi" => "dpi",
         "irr" | "net irr" | "irr (%)" | "net irr (%)" => "irr_pct",
-        _ => return None,
+        _ => return balance_key_by_words(n),
     };
     Some(key)
+}
+
+/// Balance labels no vocabulary above lists, read by their words: administrators word the same
+/// balance many ways ("Undrawn commitment", "Called capital to date", "Distribution to date").
+/// Only labels that say "to date", "cumulative" or "since inception" count as cumulative flows,
+/// so a notice's "Total Capital Call" stays the call itself.
+fn balance_key_by_words(n: &str) -> Option<&'static str> {
+    if has_any(n, &["%", "percent", "date of", "dated"]) {
+        return None;
+    }
+    let cumulative = has_any(
+        n,
+        &[
+            "to date",
+            "cumulative",
+            "since inception",
+            "inception-to-date",
+        ],
+    );
+    if has_any(n, &["unfunded", "undrawn", "uncalled", "unpaid commitment"]) {
+        return Some("unfunded_commitment");
+    }
+    if has_any(n, &["recallable", "recyclable"]) && has_any(n, &["distribut", "capital"]) {
+        return Some("recallable_to_date");
+    }
+    if cumulative
+        && has_any(
+            n,
+            &[
+                "contribut",
+                "called",
+                "drawn",
+                "paid-in",
+                "paid in",
+                "drawdown",
+            ],
+        )
+    {
+        return Some("contributed_to_date");
+    }
+    if cumulative && n.contains("distribut") {
+        return Some("distributed_to_date");
+    }
+    let last = n.split(' ').next_back().unwrap_or("");
+    if matches!(last, "commitment" | "commitments")
+        && !has_any(
+            n,
+            &[
+                "remaining",
+                "outstanding",
+                "fund size",
+                "aggregate",
+                "total fund",
+            ],
+        )
+    {
+        return Some("commitment");
+    }
+    None
 }
 
 /// Where a line sits in a roll-forward of capital.
@@ -322,6 +381,20 @@ mod tests {
             Some("distributed_to_date")
         );
         assert_eq!(balance_key(&normalize("Management fees payable")), None);
+        for (label, key) in [
+            ("Undrawn commitment", "unfunded_commitment"),
+            ("Called capital to date", "contributed_to_date"),
+            ("Distribution to date", "distributed_to_date"),
+            (
+                "Cumulative paid-in capital since inception",
+                "contributed_to_date",
+            ),
+            ("Your LP commitment", "commitment"),
+        ] {
+            assert_eq!(balance_key(&normalize(label)), Some(key), "{label}");
+        }
+        assert_eq!(balance_key(&normalize("Total Capital Call")), None);
+        assert_eq!(balance_key(&normalize("Commitment date")), None);
         assert_eq!(
             flow_key(&normalize("Management Fees - Gross of Offsets")),
             Some("management_fees_period")
