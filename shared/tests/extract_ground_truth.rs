@@ -1,51 +1,14 @@
 //! Acceptance tests: every sample report against its ground-truth JSON, plus the bad inputs.
-use std::path::{Path, PathBuf};
-use std::str::FromStr;
+mod common;
+
+use common::{data_dir, dec, extract, init_pdfium, norm};
+use std::path::PathBuf;
 
 use rust_decimal::Decimal;
 use serde_json::Value;
 use shared::domain::{Extraction, TextBlockKind};
 use shared::extract::DocumentExtractor;
 use shared::pdf::{self, PdfError};
-
-fn data_dir() -> PathBuf {
-    if let Some(d) = std::env::var_os("FUNDLENS_DATA_DIR") {
-        return PathBuf::from(d);
-    }
-    // CI clones the workspace with the data beside it: <workspace root>/../shared/data.
-    let crate_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let root = crate_dir.parent().unwrap_or(crate_dir);
-    root.join("..").join("shared").join("data")
-}
-
-fn init_pdfium() {
-    let lib = std::env::var_os("PDFIUM_LIB_PATH").unwrap_or_else(|| {
-        panic!("PDFIUM_LIB_PATH is not set; run `eval \"$(scripts/setup.sh)\"` first")
-    });
-    pdf::init(Path::new(&lib)).unwrap_or_else(|e| panic!("cannot bind libpdfium: {e}"));
-}
-
-fn extract(path: &Path) -> Extraction {
-    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let mut ex = DocumentExtractor::new();
-    pdf::read_pages(&bytes, |page, _| ex.add_page(&page))
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    ex.finish()
-}
-
-fn norm(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-fn dec(v: &Value) -> Option<Decimal> {
-    match v {
-        Value::Number(n) => Decimal::from_str(&n.to_string())
-            .ok()
-            .or_else(|| n.as_f64().and_then(|f| Decimal::try_from(f).ok())),
-        Value::String(s) => Decimal::from_str(s).ok(),
-        _ => None,
-    }
-}
 
 /// Collects mismatches instead of stopping at the first, so one run shows everything wrong.
 struct Diff {

@@ -1,29 +1,12 @@
 //! Every LP document and report is typed right, names its fund only where the document prints
 //! one, and a document about many funds names none.
-use std::path::{Path, PathBuf};
+mod common;
+
+use common::{data_dir, extract, norm};
+use std::path::PathBuf;
 
 use serde_json::Value;
-use shared::domain::{DocumentType, Extraction};
-use shared::extract::DocumentExtractor;
-use shared::pdf;
-
-/// `../shared/data` beside the clone (override with FUNDLENS_DATA_DIR); `shared::testing` is not
-/// available to shared's own tests.
-fn data_dir() -> PathBuf {
-    std::env::var_os("FUNDLENS_DATA_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/data"))
-}
-
-fn extract(path: &Path) -> Extraction {
-    let lib = std::env::var_os("PDFIUM_LIB_PATH").expect("PDFIUM_LIB_PATH (run `make test`)");
-    pdf::init(Path::new(&lib)).expect("bind libpdfium");
-    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let mut ex = DocumentExtractor::new();
-    pdf::read_pages(&bytes, |page, _| ex.add_page(&page))
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    ex.finish()
-}
+use shared::domain::DocumentType;
 
 /// PDFs with a ground-truth JSON in the given folders of the shared data.
 fn documents(folders: &[&str]) -> Vec<(PathBuf, Value)> {
@@ -43,10 +26,6 @@ fn documents(folders: &[&str]) -> Vec<(PathBuf, Value)> {
         }
     }
     out
-}
-
-fn norm(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 #[test]

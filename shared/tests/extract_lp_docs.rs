@@ -1,48 +1,16 @@
 //! Acceptance tests for notices and statements: every LP document against its JSON (investor,
 //! ILPA-keyed facts, notice transactions), plus synthetic layouts the files do not cover.
-use std::path::{Path, PathBuf};
+mod common;
+
+use common::{data_dir, dec, extract, init_pdfium, norm};
+use std::path::PathBuf;
 use std::str::FromStr;
 
 use rust_decimal::Decimal;
 use serde_json::Value;
 use shared::domain::{Extraction, FACT_KEYS, FactValue};
 use shared::extract::DocumentExtractor;
-use shared::pdf::{self, Glyph, Page};
-
-fn data_dir() -> PathBuf {
-    if let Some(d) = std::env::var_os("FUNDLENS_DATA_DIR") {
-        return PathBuf::from(d);
-    }
-    let crate_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let root = crate_dir.parent().unwrap_or(crate_dir);
-    root.join("..").join("shared").join("data")
-}
-
-fn init_pdfium() {
-    let lib = std::env::var_os("PDFIUM_LIB_PATH")
-        .unwrap_or_else(|| panic!("PDFIUM_LIB_PATH is not set; run scripts/setup.sh first"));
-    pdf::init(Path::new(&lib)).unwrap_or_else(|e| panic!("cannot bind libpdfium: {e}"));
-}
-
-fn extract(path: &Path) -> Extraction {
-    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let mut ex = DocumentExtractor::new();
-    pdf::read_pages(&bytes, |page, _| ex.add_page(&page))
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    ex.finish()
-}
-
-fn norm(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-fn dec(v: &Value) -> Option<Decimal> {
-    match v {
-        Value::Number(n) => Decimal::from_str(&n.to_string()).ok(),
-        Value::String(s) => Decimal::from_str(s).ok(),
-        _ => None,
-    }
-}
+use shared::pdf::{Glyph, Page};
 
 fn close(a: Decimal, b: Decimal) -> bool {
     (a - b).abs() < Decimal::new(5, 3)

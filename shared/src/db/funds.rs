@@ -164,6 +164,15 @@ pub async fn name_key_matches(
     .map(|m| m.unwrap_or(false))
 }
 
+/// Tables whose rows carry their document's fund, re-pointed when a document changes fund.
+pub const FUND_ROW_TABLES: [&str; 5] = [
+    "capital_calls",
+    "distributions",
+    "adjustments",
+    "reported_figures",
+    "document_chunks",
+];
+
 /// A fund an earlier extractor created from a name that does not read as a fund's ("IRR",
 /// "CONFIDENTIAL", "To: Joe"): only documents link to it and no upload chose it.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -211,13 +220,7 @@ pub async fn remove_junk_fund(pool: &PgPool, f: &JunkFund) -> Result<(), sqlx::E
     .bind(warning)
     .execute(&mut *tx)
     .await?;
-    for table in [
-        "capital_calls",
-        "distributions",
-        "adjustments",
-        "reported_figures",
-        "document_chunks",
-    ] {
+    for table in FUND_ROW_TABLES {
         sqlx::query(sqlx::AssertSqlSafe(format!(
             "UPDATE {table} SET fund_id = NULL WHERE fund_id = $1"
         )))

@@ -229,13 +229,7 @@ pub async fn link_fund(pool: &PgPool, document_id: i64, fund_id: i64) -> Result<
     if updated == 0 {
         return Ok(false);
     }
-    for table in [
-        "capital_calls",
-        "distributions",
-        "adjustments",
-        "reported_figures",
-        "document_chunks",
-    ] {
+    for table in crate::db::funds::FUND_ROW_TABLES {
         sqlx::query(sqlx::AssertSqlSafe(format!(
             "UPDATE {table} SET fund_id = $2 WHERE document_id = $1"
         )))
