@@ -51,8 +51,26 @@ pub async fn ingest(job: IngestDocument, ctx: Data<Arc<JobContext>>) -> Result<(
         document_id = job.document_id,
         request_id = job.request_id.as_deref().unwrap_or("-")
     );
-    process(&ctx, job.document_id).instrument(span).await;
+    // The job runs on a task of its own: if apalis's consumer stops (a Redis flush or restart
+    // drops its in-flight futures), the attempt still finishes and records its outcome in
+    // Postgres, and its timeout fires on its own.
+    let ctx: Arc<JobContext> = (*ctx).clone();
+    let id = job.document_id;
+    let task = tokio::spawn(async move { process(&ctx, id).await }.instrument(span));
+    if let Err(e) = task.await {
+        // A panic: the heartbeat stopped with the task, so the reaper takes the document back.
+        tracing::error!(document_id = id, error = %e, "the ingestion task panicked");
+    }
     Ok(())
+}
+
+/// Aborts the task when dropped, so a heartbeat never outlives the attempt it beats for.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 /// Claims and processes one document; every outcome ends up in the `documents` row.
@@ -86,14 +104,14 @@ pub async fn process(ctx: &JobContext, id: i64) {
     let started = std::time::Instant::now();
     let progress = Arc::new(Progress::default());
     let (lost_tx, mut lost_rx) = watch::channel(false);
-    let beat = tokio::spawn(heartbeat(
+    let beat = AbortOnDrop(tokio::spawn(heartbeat(
         ctx.pool.clone(),
         id,
         ctx.worker_id.clone(),
         cfg.heartbeat_interval,
         progress.clone(),
         lost_tx,
-    ));
+    )));
 
     let work = run(ctx, id, upload_fund_id, progress.clone());
     let result = tokio::select! {
@@ -103,7 +121,7 @@ pub async fn process(ctx: &JobContext, id: i64) {
             "processing took longer than the {} s limit", cfg.job_timeout.as_secs())))),
         _ = lost_rx.wait_for(|lost| *lost) => Err(IngestError::Lost),
     };
-    beat.abort();
+    drop(beat);
     if progress.parsing.load(Ordering::SeqCst) {
         watch_for_wedge(ctx, id, progress.clone());
     }

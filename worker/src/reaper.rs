@@ -42,6 +42,21 @@ pub async fn run(pool: PgPool, queue: JobQueue, config: Config, mut stop: watch:
     }
 }
 
+/// A heartbeat whose progress (stage, pages done) has not moved for this many stale periods
+/// means the job is stuck even though something still beats for it.
+pub const STALL_FACTOR: u32 = 20;
+
+/// When the reaper takes a processing document back: no heartbeat for `STALE_AFTER_MS`; progress
+/// frozen for `STALL_FACTOR` × that; or the attempt older than the job timeout, its hang grace
+/// and one stale period, by which time the job's own timeout must have fired.
+pub fn stale_rules(config: &Config) -> documents::StaleRules {
+    documents::StaleRules {
+        silent: config.stale_after,
+        stalled: config.stale_after * STALL_FACTOR,
+        overdue: config.job_timeout + config.ops.hang_grace + config.stale_after,
+    }
+}
+
 /// One pass; public so tests can drive it directly.
 pub async fn pass(pool: &PgPool, queue: &JobQueue, config: &Config) -> anyhow::Result<()> {
     let mut tx = pool.begin().await?;
@@ -53,7 +68,7 @@ pub async fn pass(pool: &PgPool, queue: &JobQueue, config: &Config) -> anyhow::R
         return Ok(());
     }
     for (id, status) in
-        documents::reap_stale(&mut tx, config.stale_after, config.max_attempts).await?
+        documents::reap_stale(&mut tx, stale_rules(config), config.max_attempts).await?
     {
         tracing::warn!(
             document_id = id,

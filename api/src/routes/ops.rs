@@ -18,13 +18,20 @@ const STATUSES: [&str; 4] = ["queued", "processing", "completed", "failed"];
 pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
     let handle = shared::observability::prometheus();
     shared::observability::record_pool("api", &state.db, state.config.api_db_pool_size);
-    let (depth, counts) = tokio::join!(
+    let (depth, counts, oldest) = tokio::join!(
         tokio::time::timeout(PROBE_TIMEOUT, state.queue.depth()),
         tokio::time::timeout(
             PROBE_TIMEOUT,
             shared::db::documents::count_by_status(&state.db)
         ),
+        tokio::time::timeout(
+            PROBE_TIMEOUT,
+            shared::db::documents::oldest_processing_age(&state.db)
+        ),
     );
+    if let Ok(Ok(age)) = oldest {
+        metrics::gauge!("documents_oldest_processing_seconds").set(age);
+    }
     let queue = state.queue.queue_name().to_string();
     match depth {
         Ok(Ok(d)) => {

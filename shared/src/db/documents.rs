@@ -223,7 +223,7 @@ pub async fn claim(
 ) -> Result<Claim, sqlx::Error> {
     let row: Option<(i32, Option<i64>)> = sqlx::query_as(
         "UPDATE documents SET status = 'processing', stage = 'parsing', attempts = attempts + 1,
-             worker_id = $2, heartbeat_at = now(), started_at = now(), completed_at = NULL,
+             worker_id = $2, heartbeat_at = now(), started_at = now(), progress_at = now(), completed_at = NULL,
              progress_done = 0, progress_total = NULL, updated_at = now()
          WHERE id = $1 AND attempts < $4
            AND (status = 'queued'
@@ -271,7 +271,9 @@ pub async fn heartbeat(
 ) -> Result<bool, sqlx::Error> {
     sqlx::query(
         "UPDATE documents SET heartbeat_at = now(), stage = $3, progress_done = $4,
-             progress_total = COALESCE($5, progress_total), updated_at = now()
+             progress_total = COALESCE($5, progress_total), updated_at = now(),
+             progress_at = CASE WHEN stage IS DISTINCT FROM $3 OR progress_done IS DISTINCT FROM $4
+                                THEN now() ELSE progress_at END
          WHERE id = $1 AND worker_id = $2 AND status = 'processing'",
     )
     .bind(id)
@@ -329,11 +331,23 @@ pub async fn retry_later(
     .map(|_| ())
 }
 
-/// Reaper: documents whose worker stopped heart-beating go back to `queued`, or to `failed`
-/// once they have used up their attempts (a document that kills its worker every time).
+/// How long a processing document may go before the reaper takes it back.
+#[derive(Debug, Clone, Copy)]
+pub struct StaleRules {
+    /// No heartbeat for this long: the worker is gone.
+    pub silent: Duration,
+    /// Heartbeats, but stage and pages unchanged for this long: the job is stuck.
+    pub stalled: Duration,
+    /// The attempt started this long ago: past the job timeout and its grace.
+    pub overdue: Duration,
+}
+
+/// Reaper: documents whose worker stopped heart-beating, whose progress froze, or whose attempt
+/// outlived the job timeout go back to `queued`, or to `failed` once they have used up their
+/// attempts (a document that kills its worker every time).
 pub async fn reap_stale(
     conn: &mut PgConnection,
-    stale_after: Duration,
+    rules: StaleRules,
     max_attempts: i32,
 ) -> Result<Vec<(i64, String)>, sqlx::Error> {
     sqlx::query_as(
@@ -341,14 +355,19 @@ pub async fn reap_stale(
              status = CASE WHEN attempts >= $2 THEN 'failed' ELSE 'queued' END,
              error = CASE WHEN attempts >= $2
                  THEN 'Processing was interrupted ' || attempts || ' times (the worker crashed or hung); giving up. Re-upload or retry the document.'
-                 ELSE 'The worker processing this document stopped responding; it will be retried.' END,
+                 ELSE 'The worker processing this document stopped responding or stopped making progress; it will be retried.' END,
              completed_at = CASE WHEN attempts >= $2 THEN now() END,
              stage = NULL, job_id = NULL, worker_id = NULL, not_before = NULL, updated_at = now()
-         WHERE status = 'processing' AND heartbeat_at < now() - make_interval(secs => $1)
+         WHERE status = 'processing'
+           AND (heartbeat_at < now() - make_interval(secs => $1)
+                OR progress_at < now() - make_interval(secs => $3)
+                OR started_at < now() - make_interval(secs => $4))
          RETURNING id, status",
     )
-    .bind(stale_after.as_secs_f64())
+    .bind(rules.silent.as_secs_f64())
     .bind(max_attempts)
+    .bind(rules.stalled.as_secs_f64())
+    .bind(rules.overdue.as_secs_f64())
     .fetch_all(conn)
     .await
 }
@@ -367,6 +386,17 @@ pub async fn queued_without_recent_job(
     )
     .bind(requeue_after.as_secs_f64())
     .fetch_all(conn)
+    .await
+}
+
+/// Seconds since the oldest processing attempt started (0 when nothing is processing): a value
+/// above the reaper's overdue limit means a document is stuck.
+pub async fn oldest_processing_age(pool: &PgPool) -> Result<f64, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT COALESCE(extract(epoch FROM now() - min(started_at))::float8, 0)
+         FROM documents WHERE status = 'processing'",
+    )
+    .fetch_one(pool)
     .await
 }
 

@@ -1,0 +1,92 @@
+//! The reaper's rules for processing documents, against a real Postgres: a heartbeat that keeps
+//! arriving does not protect a document whose progress froze or whose attempt is overdue.
+use std::time::Duration;
+
+use shared::db::documents::{self, Claim, StaleRules};
+use sqlx::PgPool;
+
+async fn processing_document(pool: &PgPool) -> i64 {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO documents (file_name, sha256, size_bytes) VALUES ('a.pdf', md5(random()::text), 1)
+         RETURNING id",
+    )
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    let claim = documents::claim(pool, id, "w1", Duration::from_secs(60), 3)
+        .await
+        .unwrap();
+    assert!(matches!(claim, Claim::Claimed { .. }), "{claim:?}");
+    id
+}
+
+async fn reap(pool: &PgPool, rules: StaleRules) -> Vec<i64> {
+    let mut conn = pool.acquire().await.unwrap();
+    documents::reap_stale(&mut conn, rules, 3)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect()
+}
+
+fn rules(stalled_ms: u64, overdue_ms: u64) -> StaleRules {
+    StaleRules {
+        silent: Duration::from_secs(60),
+        stalled: Duration::from_millis(stalled_ms),
+        overdue: Duration::from_millis(overdue_ms),
+    }
+}
+
+#[tokio::test]
+async fn frozen_progress_is_taken_back_despite_heartbeats() {
+    let pool = PgPool::connect(&shared::testing::fresh_database().await)
+        .await
+        .unwrap();
+    let frozen = processing_document(&pool).await;
+    let moving = processing_document(&pool).await;
+    for done in 1..=6 {
+        // Both beat every 100 ms; only one of them advances.
+        assert!(
+            documents::heartbeat(&pool, frozen, "w1", "parsing", 0, Some(9))
+                .await
+                .unwrap()
+        );
+        assert!(
+            documents::heartbeat(&pool, moving, "w1", "parsing", done, Some(9))
+                .await
+                .unwrap()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let taken = reap(&pool, rules(400, 3_600_000)).await;
+    assert_eq!(taken, vec![frozen]);
+    // The stuck attempt's own heartbeat now finds the document gone from it.
+    assert!(
+        !documents::heartbeat(&pool, frozen, "w1", "parsing", 0, Some(9))
+            .await
+            .unwrap()
+    );
+}
+
+#[tokio::test]
+async fn an_overdue_attempt_is_taken_back_despite_heartbeats_and_progress() {
+    let pool = PgPool::connect(&shared::testing::fresh_database().await)
+        .await
+        .unwrap();
+    let id = processing_document(&pool).await;
+    for done in 1..=4 {
+        documents::heartbeat(&pool, id, "w1", "parsing", done, Some(9))
+            .await
+            .unwrap();
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(reap(&pool, rules(3_600_000, 3_600_000)).await.is_empty());
+    assert_eq!(reap(&pool, rules(3_600_000, 300)).await, vec![id]);
+    let status: String = sqlx::query_scalar("SELECT status FROM documents WHERE id = $1")
+        .bind(id)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(status, "queued");
+}

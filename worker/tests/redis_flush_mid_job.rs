@@ -1,0 +1,71 @@
+//! Redis loses everything (FLUSHALL) while documents are being parsed: apalis's consumer loses
+//! its registration and restarts, but every in-flight attempt still ends, each document is
+//! completed exactly once, and none stays `processing`. Alone in its test binary, since FLUSHALL
+//! would pull the queues out from under concurrent tests.
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::Stack;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn flushing_redis_mid_parse_leaves_no_document_processing() {
+    let mut stack = Stack::start(|c| {
+        c.fault_slow_page = Some(Duration::from_millis(600));
+    })
+    .await;
+    stack.start_worker();
+    let mut ids = Vec::new();
+    for n in 0..3 {
+        let bytes = common::variant(
+            &shared::testing::pdf("reports/dev04_zebra_multipage.pdf"),
+            n,
+        );
+        let (code, body) = stack.upload(&format!("dev04-{n}.pdf"), bytes, None).await;
+        assert_eq!(code, 202, "{body}");
+        ids.push(body["document_id"].as_i64().unwrap());
+    }
+    // Flush while the first documents are inside the parser.
+    stack
+        .wait_for_status(ids[0], "processing", Duration::from_secs(30))
+        .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let client = redis::Client::open(stack.config.redis_url()).unwrap();
+    let mut conn = client.get_multiplexed_async_connection().await.unwrap();
+    let _: () = redis::cmd("FLUSHALL").query_async(&mut conn).await.unwrap();
+    let flushed = Instant::now();
+
+    for &id in &ids {
+        let status = stack.wait_done(id, Duration::from_secs(90)).await;
+        assert_eq!(status["status"], "completed", "{status}");
+        let pages = stack
+            .scalar(
+                "SELECT count(*) FROM document_pages WHERE document_id = $1",
+                id,
+            )
+            .await;
+        assert_eq!(
+            Some(pages),
+            status["page_count"].as_i64(),
+            "pages stored once"
+        );
+    }
+    let processing = stack
+        .scalar(
+            "SELECT count(*) FROM documents WHERE status = 'processing' AND id > $1",
+            0,
+        )
+        .await;
+    assert_eq!(processing, 0);
+    let took = flushed.elapsed();
+    eprintln!(
+        "all {} documents completed {:.1} s after the flush",
+        ids.len(),
+        took.as_secs_f64()
+    );
+    // Stale + requeue periods plus the processing itself (three 5-page documents at 0.6 s a
+    // page, two at a time); far below the 20 × stale period a frozen-progress takeover needs.
+    let bound = stack.config.stale_after + stack.config.requeue_after + Duration::from_secs(15);
+    assert!(took < bound, "took {took:?}, bound {bound:?}");
+    stack.stop().await;
+}
