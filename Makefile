@@ -32,9 +32,10 @@ bench-load:
 	cargo build --release --bins
 	@$(ENV); target/release/fundlens-loadtest
 
-# Postgres down under load, Redis restarted empty, SIGKILLed and wedged workers, slow clients.
+# Postgres down under load, Redis restarted empty (idle and mid-parse), FLUSHALL mid-parse, frozen and
+# overdue attempts, SIGKILLed and wedged workers, slow clients.
 fault-tests:
-	@$(ENV); cargo test -p fundlens-worker --test faults --test pipeline -- --nocapture
+	@$(ENV); cargo test -p fundlens-worker --test faults --test pipeline --test redis_flush_mid_job --test reaper_rules -- --nocapture
 
 # Every report through the real pipeline, then every `qa` question scored; prints a table per
 # document. Also part of `make test` (worker/tests/chat_eval.rs).

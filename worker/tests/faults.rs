@@ -156,6 +156,47 @@ async fn postgres_down_for_ten_seconds_under_load() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn redis_restarted_empty_while_parsing_leaves_no_document_processing() {
+    let mut redis = PrivateRedis::start();
+    let url = redis.url();
+    let mut stack = Stack::start(|c| {
+        c.redis_url = url.into();
+        c.fault_slow_page = Some(Duration::from_millis(600));
+    })
+    .await;
+    stack.start_worker();
+    let report = shared::testing::pdf("reports/dev04_zebra_multipage.pdf");
+    let mut ids = Vec::new();
+    for i in 0..2 {
+        let (code, body) = stack
+            .upload(&format!("slow{i}.pdf"), variant(&report, i), None)
+            .await;
+        assert_eq!(code, 202, "{body}");
+        ids.push(body["document_id"].as_i64().unwrap());
+    }
+    stack
+        .wait_for_status(ids[0], "processing", Duration::from_secs(30))
+        .await;
+    redis.down();
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    redis.up();
+    let restarted = Instant::now();
+    for id in &ids {
+        let s = stack.wait_done(*id, Duration::from_secs(90)).await;
+        assert_eq!(s["status"], "completed", "{s}");
+        assert_pages_once(&stack, *id).await;
+    }
+    let took = restarted.elapsed();
+    let bound = stack.config.stale_after + stack.config.requeue_after + Duration::from_secs(15);
+    assert!(took < bound, "took {took:?}, bound {bound:?}");
+    println!(
+        "checked: Redis restarted empty mid-parse: both documents completed exactly once {:.1} s later",
+        took.as_secs_f64()
+    );
+    stack.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn redis_restarted_empty_loses_no_upload() {
     let mut redis = PrivateRedis::start();
     let url = redis.url();
