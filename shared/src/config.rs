@@ -35,6 +35,9 @@ pub struct Config {
     pub json_logs: bool,
     /// Fault injection for the crash and hang tests: sleep this long per parsed page.
     pub fault_slow_page: Option<Duration>,
+    /// Fault injection for the Redis-loss tests: pause this long on entering the parsing,
+    /// embedding and storing stages, so a test can act while a job is in each of them.
+    pub fault_stage_pause: Option<Duration>,
     /// Operational limits of the API and worker: see `config_ops.rs`.
     pub ops: crate::config_ops::OpsConfig,
     /// Optional LLM for chat answers: see `config_llm.rs`.
@@ -103,6 +106,10 @@ impl Config {
             embedding: crate::config_embedding::EmbeddingConfig::from_env()?,
             json_logs: var("LOG_FORMAT", "pretty".to_string())? == "json",
             fault_slow_page: match var::<u64>("FAULT_SLOW_PAGE_MS", 0)? {
+                0 => None,
+                ms => Some(Duration::from_millis(ms)),
+            },
+            fault_stage_pause: match var::<u64>("FAULT_STAGE_PAUSE_MS", 0)? {
                 0 => None,
                 ms => Some(Duration::from_millis(ms)),
             },

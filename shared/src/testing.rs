@@ -57,6 +57,7 @@ pub fn config(database_url: &str) -> Config {
     c.reaper_interval = Duration::from_millis(250);
     c.job_timeout = Duration::from_secs(60);
     c.fault_slow_page = None;
+    c.fault_stage_pause = None;
     // Several workers share a test process: none binds the metrics port.
     c.ops.worker_metrics_addr = None;
     c

@@ -266,6 +266,7 @@ async fn run(
         .ok_or(IngestError::Lost)?;
 
     progress.set_stage("parsing");
+    fault_pause(ctx).await;
     let p = progress.clone();
     let slow = ctx.config.fault_slow_page;
     progress.parsing.store(true, Ordering::SeqCst);
@@ -284,6 +285,7 @@ async fn run(
     })?;
 
     progress.set_stage("embedding");
+    fault_pause(ctx).await;
     let embedder = ctx.embedder.clone();
     let blocks = extraction.text_blocks.clone();
     let (chunks, embeddings) = shared::telemetry::spawn_blocking(move || {
@@ -300,6 +302,7 @@ async fn run(
     })?;
 
     progress.set_stage("storing");
+    fault_pause(ctx).await;
     let mut tx = extraction::begin_owned(&ctx.pool, id, &ctx.worker_id)
         .await
         .map_err(|e| match e {
@@ -315,6 +318,13 @@ async fn run(
         })?;
     tx.commit().await?;
     Ok(())
+}
+
+/// Fault injection (FAULT_STAGE_PAUSE_MS): holds the job in the stage it just entered.
+async fn fault_pause(ctx: &JobContext) {
+    if let Some(pause) = ctx.config.fault_stage_pause {
+        tokio::time::sleep(pause).await;
+    }
 }
 
 /// Blocking: reads the PDF page by page through the extractor, keeping only page text.

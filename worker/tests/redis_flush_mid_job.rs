@@ -8,8 +8,12 @@ use std::time::{Duration, Instant};
 
 use common::Stack;
 
+/// The two scenarios flush the same Redis; one at a time keeps each one's timing its own.
+static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn flushing_redis_mid_parse_leaves_no_document_processing() {
+    let _turn = ONE_AT_A_TIME.lock().await;
     let mut stack = Stack::start(|c| {
         c.fault_slow_page = Some(Duration::from_millis(600));
     })
@@ -67,5 +71,59 @@ async fn flushing_redis_mid_parse_leaves_no_document_processing() {
     // page, two at a time); far below the 20 × stale period a frozen-progress takeover needs.
     let bound = stack.config.stale_after + stack.config.requeue_after + Duration::from_secs(15);
     assert!(took < bound, "took {took:?}, bound {bound:?}");
+    stack.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn flushing_redis_in_each_stage_completes_every_document_once() {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let mut stack = Stack::start(|c| {
+        c.fault_slow_page = Some(Duration::from_millis(400));
+        c.fault_stage_pause = Some(Duration::from_millis(1500));
+    })
+    .await;
+    stack.start_worker();
+    let client = redis::Client::open(stack.config.redis_url()).unwrap();
+    let mut conn = client.get_multiplexed_async_connection().await.unwrap();
+    for (n, stage) in ["parsing", "extracting", "embedding", "storing"]
+        .iter()
+        .enumerate()
+    {
+        let bytes = common::variant(&shared::testing::pdf("reports/dev01_grid_iso.pdf"), n);
+        let (code, body) = stack.upload(&format!("{stage}.pdf"), bytes, None).await;
+        assert_eq!(code, 202, "{body}");
+        let id = body["document_id"].as_i64().unwrap();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let (_, s) = stack.get(&format!("/api/documents/{id}/status")).await;
+            if s["stage"] == *stage {
+                break;
+            }
+            assert!(Instant::now() < deadline, "never saw stage {stage}: {s}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let _: () = redis::cmd("FLUSHALL").query_async(&mut conn).await.unwrap();
+        let flushed = Instant::now();
+        let status = stack.wait_done(id, Duration::from_secs(60)).await;
+        assert_eq!(status["status"], "completed", "{stage}: {status}");
+        let pages = stack
+            .scalar(
+                "SELECT count(*) FROM document_pages WHERE document_id = $1",
+                id,
+            )
+            .await;
+        assert_eq!(
+            Some(pages),
+            status["page_count"].as_i64(),
+            "{stage}: pages stored once"
+        );
+        let took = flushed.elapsed();
+        eprintln!(
+            "flushed in {stage}: completed {:.1} s later",
+            took.as_secs_f64()
+        );
+        let bound = stack.config.stale_after + stack.config.requeue_after + Duration::from_secs(12);
+        assert!(took < bound, "{stage}: took {took:?}, bound {bound:?}");
+    }
     stack.stop().await;
 }
