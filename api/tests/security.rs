@@ -386,6 +386,7 @@ async fn metrics_expose_route_latency_pool_queue_and_documents(pool: PgPool) {
         "queue_depth{queue=",
         "documents{status=\"queued\"}",
         "database_up 1",
+        "documents_oldest_processing_seconds 0",
     ] {
         assert!(text.contains(needle), "{needle} missing from:\n{text}");
     }
