@@ -39,6 +39,12 @@ pub fn init(lib_path: &Path) -> Result<&'static Pdfium, PdfError> {
     if let Some(p) = PDFIUM.get() {
         return Ok(p);
     }
+    // Two threads binding at once would make the second bind fail inside pdfium-render.
+    static BINDING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _one = BINDING.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(p) = PDFIUM.get() {
+        return Ok(p);
+    }
     let path = if lib_path.is_dir() {
         Pdfium::pdfium_platform_library_name_at_path(lib_path)
     } else {

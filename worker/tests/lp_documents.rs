@@ -395,3 +395,57 @@ async fn documents_about_many_funds_or_no_fund_create_none() {
     assert_eq!(code, 404);
     stack.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn funds_made_from_junk_names_are_cleaned_up_and_their_documents_kept() {
+    let mut stack = Stack::start(|_| {}).await;
+    stack.start_worker();
+    let rel = "reports/dev02_plain_us_cents.pdf";
+    let (id, status) = upload_done(&stack, "dev02.pdf", shared::testing::pdf(rel)).await;
+    let real_fund = status["fund_id"].as_i64().unwrap();
+    // What an older extractor did: a fund named after a page label, holding a document.
+    let (notice, _) = upload_done(
+        &stack,
+        "template.pdf",
+        shared::testing::pdf(
+            "real/TEMPLATE_GPFundSolutions_Capital_Call_Notice_1_example_filled.pdf",
+        ),
+    )
+    .await;
+    let junk: i64 = sqlx::query_scalar("INSERT INTO funds (name) VALUES ('To: Joe') RETURNING id")
+        .fetch_one(&stack.db)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE documents SET fund_id = $1 WHERE id = $2")
+        .bind(junk)
+        .bind(notice)
+        .execute(&stack.db)
+        .await
+        .unwrap();
+    // A fund a person created and chose at upload is never junk, whatever its name.
+    let (code, chosen) = stack
+        .post_json("/api/funds", serde_json::json!({ "name": "IRR" }))
+        .await;
+    assert_eq!(code, 201, "{chosen}");
+
+    let found = shared::db::funds::junk_funds(&stack.db).await.unwrap();
+    let ids: Vec<i64> = found.iter().map(|f| f.id).collect();
+    assert_eq!(ids, vec![junk], "{found:?}");
+    shared::db::funds::remove_junk_fund(&stack.db, &found[0])
+        .await
+        .unwrap();
+
+    let (code, _) = stack.get(&format!("/api/funds/{junk}")).await;
+    assert_eq!(code, 404);
+    let (_, doc) = stack.get(&format!("/api/documents/{notice}")).await;
+    assert!(doc["fund_id"].is_null(), "{doc}");
+    assert!(
+        doc["warnings"]
+            .to_string()
+            .contains("does not read as a fund"),
+        "{doc}"
+    );
+    let (_, doc) = stack.get(&format!("/api/documents/{id}")).await;
+    assert_eq!(doc["fund_id"].as_i64(), Some(real_fund));
+    stack.stop().await;
+}
