@@ -58,41 +58,61 @@ pub fn stale_rules(config: &Config) -> documents::StaleRules {
 }
 
 /// One pass; public so tests can drive it directly.
+///
+/// Postgres decides and commits first (stale takeovers, the list of queued documents to check),
+/// then Redis is asked about each job with no transaction open, each new job id recorded at once.
+/// A Redis error therefore loses nothing already decided, and no row lock waits on Redis. A
+/// session advisory lock, held on one pooled connection for the pass, keeps it to one reaper.
 pub async fn pass(pool: &PgPool, queue: &JobQueue, config: &Config) -> anyhow::Result<()> {
-    let mut tx = pool.begin().await?;
-    let leader: bool = sqlx::query_scalar("SELECT pg_try_advisory_xact_lock($1)")
+    let mut conn = pool.acquire().await?;
+    let leader: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
         .bind(REAPER_LOCK)
-        .fetch_one(&mut *tx)
+        .fetch_one(&mut *conn)
         .await?;
     if !leader {
         return Ok(());
     }
-    for (id, status) in
-        documents::reap_stale(&mut tx, stale_rules(config), config.max_attempts).await?
-    {
+    let result = lead(&mut conn, queue, config).await;
+    // If the connection itself is gone, the session lock went with it.
+    let _ = sqlx::query("SELECT pg_advisory_unlock($1)")
+        .bind(REAPER_LOCK)
+        .execute(&mut *conn)
+        .await;
+    result
+}
+
+async fn lead(
+    conn: &mut sqlx::PgConnection,
+    queue: &JobQueue,
+    config: &Config,
+) -> anyhow::Result<()> {
+    let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+    let taken = documents::reap_stale(&mut tx, stale_rules(config), config.max_attempts).await?;
+    let queued = documents::queued_without_recent_job(&mut tx, config.requeue_after).await?;
+    tx.commit().await?;
+    for (id, status) in taken {
         tracing::warn!(
             document_id = id,
             status,
-            "took back a document whose worker stopped responding"
+            "took back a document whose worker stopped responding or making progress"
         );
     }
-    for (id, job_id) in documents::queued_without_recent_job(&mut tx, config.requeue_after).await? {
+    for (id, job_id) in queued {
         let live = match &job_id {
             Some(job) => queue.job_state(job).await? == JobState::Live,
             None => false,
         };
         if live {
-            documents::touch_enqueued(&mut tx, id).await?;
+            documents::touch_enqueued(&mut *conn, id).await?;
             continue;
         }
         let new_job = queue.enqueue(id, None).await?;
-        documents::set_job(&mut *tx, id, &new_job).await?;
+        documents::set_job(&mut *conn, id, &new_job).await?;
         tracing::info!(
             document_id = id,
             job_id = new_job,
             "re-enqueued a queued document that had no live job"
         );
     }
-    tx.commit().await?;
     Ok(())
 }

@@ -1,8 +1,13 @@
 //! The reaper's rules for processing documents, against a real Postgres: a heartbeat that keeps
-//! arriving does not protect a document whose progress froze or whose attempt is overdue.
+//! arriving does not protect a document whose progress froze or whose attempt is overdue, and a
+//! Redis outage in the middle of a pass does not undo what Postgres already decided.
+mod common;
+
 use std::time::Duration;
 
+use common::private::PrivateRedis;
 use shared::db::documents::{self, Claim, StaleRules};
+use shared::jobs::JobQueue;
 use sqlx::PgPool;
 
 async fn processing_document(pool: &PgPool) -> i64 {
@@ -89,4 +94,51 @@ async fn an_overdue_attempt_is_taken_back_despite_heartbeats_and_progress() {
         .await
         .unwrap();
     assert_eq!(status, "queued");
+}
+
+async fn status_of(pool: &PgPool, id: i64) -> (String, Option<String>) {
+    sqlx::query_as("SELECT status, job_id FROM documents WHERE id = $1")
+        .bind(id)
+        .fetch_one(pool)
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_redis_outage_mid_pass_keeps_the_stale_takeover() {
+    let mut redis = PrivateRedis::start();
+    let url = shared::testing::fresh_database().await;
+    let pool = PgPool::connect(&url).await.unwrap();
+    let mut config = shared::testing::config(&url);
+    config.redis_url = redis.url().into();
+    let conn = shared::jobs::connect_redis(&redis.url()).await.unwrap();
+    let queue = JobQueue::new(conn, &config.queue_name);
+
+    let stale = processing_document(&pool).await;
+    sqlx::query("UPDATE documents SET heartbeat_at = now() - interval '1 hour' WHERE id = $1")
+        .bind(stale)
+        .execute(&pool)
+        .await
+        .unwrap();
+    redis.down();
+    let pass = fundlens_worker::reaper::pass(&pool, &queue, &config).await;
+    assert!(pass.is_err(), "Redis is down: {pass:?}");
+    // Taken back even though enqueueing it again failed; the next pass enqueues it.
+    assert_eq!(status_of(&pool, stale).await, ("queued".to_string(), None));
+
+    redis.up();
+    let deadline = std::time::Instant::now() + Duration::from_secs(15);
+    while fundlens_worker::reaper::pass(&pool, &queue, &config)
+        .await
+        .is_err()
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "Redis never came back"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let (status, job) = status_of(&pool, stale).await;
+    assert_eq!(status, "queued");
+    assert!(job.is_some(), "enqueued again with its job id recorded");
 }
