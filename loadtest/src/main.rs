@@ -146,7 +146,7 @@ async fn measure(stack: &stack::Stack, plan: &Plan) -> anyhow::Result<bool> {
     );
     if seq.missing() > 0 {
         println!(
-            "NOTE: /api/chat/query answered 404 \"No such route.\" {} times: chat has not landed in this build; counted as `missing`, not as success.",
+            "NOTE: /api/chat/query answered 404 \"No such route.\" {} times: counted as `missing`, which fails the run.",
             seq.missing()
         );
     }
@@ -343,6 +343,14 @@ async fn measure(stack: &stack::Stack, plan: &Plan) -> anyhow::Result<bool> {
         format!("failed requests: {}", all.failed()),
     );
     check(all.timeouts() == 0, format!("timeouts: {}", all.timeouts()));
+    // A route the build does not have is a failure of the run, not a request to skip.
+    check(
+        all.missing() == 0,
+        format!(
+            "requests to a missing route (404 \"No such route.\"): {}",
+            all.missing()
+        ),
+    );
     check(
         max_api <= api_cap,
         format!("API connections {max_api} ≤ pool {api_cap}"),

@@ -223,9 +223,10 @@ impl Tally {
         }
     }
 
+    /// Pass rate; no questions asked is a broken eval, not a perfect score.
     fn rate(&self) -> f64 {
         if self.asked == 0 {
-            1.0
+            0.0
         } else {
             self.passed as f64 / self.asked as f64
         }
