@@ -364,7 +364,13 @@ async fn rate_limit_answers_429_with_retry_after_and_spares_health(pool: PgPool)
 
 #[sqlx::test(migrator = "shared::MIGRATOR")]
 async fn metrics_expose_route_latency_pool_queue_and_documents(pool: PgPool) {
-    let s = state_with(pool, |_| {}).await;
+    let plain = state_with(pool.clone(), |_| {}).await;
+    assert_eq!(
+        send(&plain, get("/api/_ping_db")).await.0,
+        StatusCode::NOT_FOUND,
+        "the load-test probe is off unless EXPOSE_PING_DB is set"
+    );
+    let s = state_with(pool, |c| c.ops.expose_ping_db = true).await;
     assert_eq!(
         send(&s, get("/api/funds/12345")).await.0,
         StatusCode::NOT_FOUND

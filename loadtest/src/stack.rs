@@ -76,6 +76,7 @@ impl Stack {
                 // The harness measures the stack, not the throttle.
                 .env("RATE_LIMIT_PER_SEC", "0")
                 .env("API_KEYS", "")
+                .env("EXPOSE_PING_DB", "true")
                 .env("RUST_LOG", "warn")
                 .stdin(Stdio::null())
                 .stdout(out.try_clone()?)

@@ -31,6 +31,8 @@ pub struct OpsConfig {
     pub hang_grace: Duration,
     /// Finished jobs older than this are removed from Redis by the reaper; `None` keeps them.
     pub job_retention: Option<Duration>,
+    /// Serves `GET /api/_ping_db` (the load test's throughput ceiling); off in production.
+    pub expose_ping_db: bool,
 }
 
 fn list(name: &str) -> Vec<String> {
@@ -67,6 +69,7 @@ impl OpsConfig {
                 0 => None,
                 hours => Some(Duration::from_secs(hours * 3600)),
             },
+            expose_ping_db: var("EXPOSE_PING_DB", false)?,
         };
         if ops.rate_limit_per_sec < 0.0 || ops.max_in_flight == 0 || ops.max_connections == 0 {
             return Err(ConfigError(
