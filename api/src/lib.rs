@@ -76,8 +76,12 @@ pub fn app(state: AppState) -> Router {
         .route("/funds/{id}/export.xlsx", get(routes::export::xlsx))
         .route("/funds/{id}/export/{file}", get(routes::export::csv))
         .route(
-            "/metrics/funds/{id}/metrics",
+            "/funds/{id}/metrics/breakdown",
             get(routes::metrics::fund_breakdown),
+        )
+        .route(
+            "/metrics/funds/{id}/metrics",
+            get(routes::metrics::breakdown_moved),
         )
         .route("/chat/query", post(routes::chat::query))
         .route("/chat/query/stream", post(routes::chat::query_stream))

@@ -179,7 +179,7 @@ async fn metrics_values_as_of_discrepancies_and_errors(pool: PgPool) {
 async fn breakdown_explains_each_metric_with_its_transactions(pool: PgPool) {
     let s = state(pool.clone()).await;
     let (f, d) = seed(&pool).await;
-    let (code, b) = get(&s, &format!("/api/metrics/funds/{f}/metrics?metric=dpi")).await;
+    let (code, b) = get(&s, &format!("/api/funds/{f}/metrics/breakdown?metric=dpi")).await;
     assert_eq!(code, StatusCode::OK, "{b}");
     close(&b["values"]["dpi"], 0.2439, 1e-9);
     let dpi = &b["metrics"][0];
@@ -201,7 +201,7 @@ async fn breakdown_explains_each_metric_with_its_transactions(pool: PgPool) {
     assert_eq!(first["page"], 2);
     assert_eq!(b["discrepancies"][0]["key"], "dpi");
 
-    let (_, b) = get(&s, &format!("/api/metrics/funds/{f}/metrics?metric=irr")).await;
+    let (_, b) = get(&s, &format!("/api/funds/{f}/metrics/breakdown?metric=irr")).await;
     let flows = b["metrics"][0]["cash_flows"].as_array().unwrap();
     assert_eq!(
         flows.len(),
@@ -213,17 +213,17 @@ async fn breakdown_explains_each_metric_with_its_transactions(pool: PgPool) {
 
     let (_, all) = get(
         &s,
-        &format!("/api/metrics/funds/{f}/metrics?metric=all&as_of=2023-12-31"),
+        &format!("/api/funds/{f}/metrics/breakdown?metric=all&as_of=2023-12-31"),
     )
     .await;
     assert_eq!(all["metrics"].as_array().unwrap().len(), 5);
     assert_eq!(all["as_of"], "2023-12-31");
     close(&all["values"]["pic"], 1_500_000.0, 0.01);
     assert!(all["values"]["tvpi"].is_null());
-    let (_, default) = get(&s, &format!("/api/metrics/funds/{f}/metrics")).await;
+    let (_, default) = get(&s, &format!("/api/funds/{f}/metrics/breakdown")).await;
     assert_eq!(default["metrics"].as_array().unwrap().len(), 5);
 
-    let (code, body) = get(&s, &format!("/api/metrics/funds/{f}/metrics?metric=moic")).await;
+    let (code, body) = get(&s, &format!("/api/funds/{f}/metrics/breakdown?metric=moic")).await;
     assert_eq!(code, StatusCode::BAD_REQUEST);
     assert!(
         detail(&body).contains("pic, dpi, tvpi, rvpi, irr, all"),
@@ -231,13 +231,20 @@ async fn breakdown_explains_each_metric_with_its_transactions(pool: PgPool) {
     );
     let (code, _) = get(
         &s,
-        &format!("/api/metrics/funds/{f}/metrics?as_of=31/12/2024"),
+        &format!("/api/funds/{f}/metrics/breakdown?as_of=31/12/2024"),
     )
     .await;
     assert_eq!(code, StatusCode::BAD_REQUEST);
     assert_eq!(
-        get(&s, "/api/metrics/funds/424/metrics").await.0,
+        get(&s, "/api/funds/424/metrics/breakdown").await.0,
         StatusCode::NOT_FOUND
+    );
+    // The first URL of the breakdown answers a permanent redirect that keeps the query.
+    let (code, headers, _) = raw(&s, &format!("/api/metrics/funds/{f}/metrics?metric=irr")).await;
+    assert_eq!(code, StatusCode::PERMANENT_REDIRECT);
+    assert_eq!(
+        headers[header::LOCATION],
+        format!("/api/funds/{f}/metrics/breakdown?metric=irr").as_str()
     );
 }
 

@@ -86,7 +86,17 @@ pub struct BreakdownQuery {
     as_of: Option<String>,
 }
 
-/// `GET /api/metrics/funds/{id}/metrics?metric=dpi|irr|pic|tvpi|rvpi|all&as_of=`
+/// `GET /api/metrics/funds/{id}/metrics`: the breakdown's first URL, moved beside the fund's
+/// other metrics; a 308 keeps the method and the query.
+pub async fn breakdown_moved(
+    Path(id): Path<i64>,
+    axum::extract::RawQuery(query): axum::extract::RawQuery,
+) -> axum::response::Redirect {
+    let query = query.map(|q| format!("?{q}")).unwrap_or_default();
+    axum::response::Redirect::permanent(&format!("/api/funds/{id}/metrics/breakdown{query}"))
+}
+
+/// `GET /api/funds/{id}/metrics/breakdown?metric=dpi|irr|pic|tvpi|rvpi|all&as_of=`
 pub async fn fund_breakdown(
     State(state): State<AppState>,
     Path(id): Path<i64>,

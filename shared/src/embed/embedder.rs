@@ -6,7 +6,7 @@ use tokenizers::{Encoding, Tokenizer};
 use super::batch::{self, Padded};
 use super::candle::CandleBert;
 use super::onnx::{BertShape, OnnxBert};
-use super::{EMBEDDING_DIM, EmbedError, Runtime, pool};
+use super::{EMBEDDING_DIM, EmbedError, Runtime, pooling};
 
 /// Most texts per forward pass: enough to amortise per-call overhead on short texts.
 pub const DEFAULT_BATCH_SIZE: usize = 32;
@@ -160,7 +160,7 @@ impl Embedder {
             Backend::Candle(model) => model.forward(&batch)?,
             Backend::Onnx(model) => model.forward(&batch)?,
         };
-        Ok(pool::mean_pool_normalized(
+        Ok(pooling::mean_pool_normalized(
             &hidden,
             &batch.mask,
             batch.rows,

@@ -3,7 +3,7 @@ mod batch;
 mod candle;
 mod embedder;
 mod onnx;
-mod pool;
+mod pooling;
 mod remote;
 
 pub use embedder::{DEFAULT_BATCH_SIZE, Embedder};

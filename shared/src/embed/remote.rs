@@ -117,7 +117,7 @@ impl RemoteEmbedder {
                 }
                 // Cosine search assumes unit vectors, and not every server normalises.
                 let mut v = d.embedding;
-                super::pool::l2_normalize(&mut v);
+                super::pooling::l2_normalize(&mut v);
                 Ok(v)
             })
             .collect()
