@@ -102,7 +102,7 @@ pub fn app(state: AppState) -> Router {
     };
     let api = ops::protect(api, &state);
     let timeout = state.config.request_timeout;
-    shared::observability::prometheus();
+    shared::telemetry::prometheus();
     Router::new()
         .route("/health", get(routes::health::health))
         .route("/ready", get(routes::health::ready))

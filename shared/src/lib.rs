@@ -11,7 +11,6 @@ pub mod embed;
 pub mod extract;
 pub mod jobs;
 pub mod metrics;
-pub mod observability;
 pub mod pdf;
 pub mod telemetry;
 #[cfg(feature = "test-support")]

@@ -9,14 +9,14 @@ use tokio::sync::watch;
 /// Serves until `stop` turns true. A port already in use is logged, not fatal: metrics must not
 /// keep a worker from working.
 pub async fn serve(addr: SocketAddr, pool: PgPool, max: u32, mut stop: watch::Receiver<bool>) {
-    let handle = shared::observability::prometheus();
+    let handle = shared::telemetry::prometheus();
     let app = Router::new().route(
         "/metrics",
         get(move || {
             let handle = handle.clone();
             let pool = pool.clone();
             async move {
-                shared::observability::record_pool("worker", &pool, max);
+                shared::telemetry::record_pool("worker", &pool, max);
                 handle.render()
             }
         }),

@@ -16,8 +16,8 @@ const PROBE_TIMEOUT: Duration = Duration::from_millis(500);
 const STATUSES: [&str; 4] = ["queued", "processing", "completed", "failed"];
 
 pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
-    let handle = shared::observability::prometheus();
-    shared::observability::record_pool("api", &state.db, state.config.api_db_pool_size);
+    let handle = shared::telemetry::prometheus();
+    shared::telemetry::record_pool("api", &state.db, state.config.api_db_pool_size);
     let (depth, counts, oldest) = tokio::join!(
         tokio::time::timeout(PROBE_TIMEOUT, state.queue.depth()),
         tokio::time::timeout(
