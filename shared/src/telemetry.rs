@@ -1,7 +1,8 @@
 //! Telemetry: tracing set-up, `spawn_blocking` that keeps the caller's span, and the Prometheus
 //! recorder each binary's `/metrics` renders (one per process).
-use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 use std::sync::OnceLock;
+
+use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 use tracing_subscriber::{EnvFilter, fmt};
 
 /// Installs the global subscriber: JSON lines when `json` is set, human-readable otherwise.
