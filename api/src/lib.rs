@@ -4,6 +4,7 @@ pub mod chat;
 pub mod console;
 pub mod error;
 pub mod extractors;
+pub mod fund_ids;
 pub mod metrics_cache;
 pub mod ops;
 pub mod routes;

@@ -344,10 +344,7 @@ async fn compare(state: &AppState, subject: &Subject, all: &[FundRow]) -> Result
     }
     let metric = subject.metrics[0];
     let mut ranked = Vec::new();
-    for f in with_data
-        .iter()
-        .take(crate::routes::metrics::MAX_COMPARE * 5)
-    {
+    for f in with_data.iter().take(crate::fund_ids::MAX_COMPARE * 5) {
         let snap = snapshot(state, f.id, answer::year_end(subject.year)).await?;
         let m = &snap.metrics;
         let value = match metric {

@@ -75,25 +75,14 @@ impl FundsPage {
     }
 }
 
-/// `ids=1,2` or `ids=1&ids=2` (what a form of checkboxes sends); anything not an id is ignored.
+/// `ids=1,2` or `ids=1&ids=2` (what a form of checkboxes sends); anything not an id is ignored
+/// here, where the API would refuse it.
 fn compare_ids(query: Option<&str>) -> Option<Vec<i64>> {
-    let query = query?;
-    let mut ids = Vec::new();
-    let mut asked = false;
-    for pair in query.split('&') {
-        let Some(value) = pair.strip_prefix("ids=") else {
-            continue;
-        };
-        asked = true;
-        for part in value.split([',', '+']).flat_map(|p| p.split("%2C")) {
-            if let Ok(id) = part.trim().parse::<i64>()
-                && !ids.contains(&id)
-            {
-                ids.push(id);
-            }
-        }
-    }
-    asked.then_some(ids)
+    let values: Vec<&str> = query?
+        .split('&')
+        .filter_map(|pair| pair.strip_prefix("ids="))
+        .collect();
+    (!values.is_empty()).then(|| crate::fund_ids::parse(values).ids)
 }
 
 pub async fn page(State(state): State<AppState>, RawQuery(query): RawQuery) -> PageResult {

@@ -11,11 +11,9 @@ use shared::metrics::{Discrepancy, FundMetrics, Metric, breakdown};
 
 use crate::error::{ApiError, Result};
 use crate::extractors::{Path, Query};
+use crate::fund_ids::{self, MAX_COMPARE};
 use crate::metrics_cache::FundSnapshot;
 use crate::state::AppState;
-
-/// More would make one request load many funds' data on a cold cache.
-pub const MAX_COMPARE: usize = 20;
 
 /// The metrics object of every response: the engine's figures plus the reconciliation's
 /// disagreements (which do not depend on `as_of`: each stated figure is checked at its own date).
@@ -160,30 +158,19 @@ fn parse_ids(raw: Option<&str>) -> Result<Vec<i64>> {
             "Give the funds to compare as `ids`, e.g. ?ids=1,2,3.".into(),
         ));
     }
-    let mut ids = Vec::new();
-    for part in raw.split(',') {
-        let id = part
-            .trim()
-            .parse::<i64>()
-            .ok()
-            .filter(|id| *id > 0)
-            .ok_or_else(|| {
-                ApiError::BadRequest(format!(
-                    "`ids` must be positive integers separated by commas (e.g. 1,2,3); {:?} is not one.",
-                    part.trim()
-                ))
-            })?;
-        if !ids.contains(&id) {
-            ids.push(id);
-        }
-    }
-    if ids.len() > MAX_COMPARE {
+    let parsed = fund_ids::parse([raw]);
+    if let Some(bad) = parsed.rejected.first() {
         return Err(ApiError::BadRequest(format!(
-            "Compare at most {MAX_COMPARE} funds at a time; {} were given.",
-            ids.len()
+            "`ids` must be positive integers separated by commas (e.g. 1,2,3); {bad:?} is not one."
         )));
     }
-    Ok(ids)
+    if parsed.ids.len() > MAX_COMPARE {
+        return Err(ApiError::BadRequest(format!(
+            "Compare at most {MAX_COMPARE} funds at a time; {} were given.",
+            parsed.ids.len()
+        )));
+    }
+    Ok(parsed.ids)
 }
 
 /// `GET /api/funds/compare?ids=1,2,3&as_of=`: the funds in the order asked.
