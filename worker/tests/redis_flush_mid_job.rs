@@ -11,6 +11,23 @@ use common::Stack;
 /// The two scenarios flush the same Redis; one at a time keeps each one's timing its own.
 static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
+/// Waits for the document to complete and checks its pages were stored once.
+async fn completed_once(stack: &Stack, id: i64, when: &str) {
+    let status = stack.wait_done(id, Duration::from_secs(90)).await;
+    assert_eq!(status["status"], "completed", "{when}: {status}");
+    let pages = stack
+        .scalar(
+            "SELECT count(*) FROM document_pages WHERE document_id = $1",
+            id,
+        )
+        .await;
+    assert_eq!(
+        Some(pages),
+        status["page_count"].as_i64(),
+        "{when}: pages stored once"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn flushing_redis_mid_parse_leaves_no_document_processing() {
     let _turn = ONE_AT_A_TIME.lock().await;
@@ -40,19 +57,7 @@ async fn flushing_redis_mid_parse_leaves_no_document_processing() {
     let flushed = Instant::now();
 
     for &id in &ids {
-        let status = stack.wait_done(id, Duration::from_secs(90)).await;
-        assert_eq!(status["status"], "completed", "{status}");
-        let pages = stack
-            .scalar(
-                "SELECT count(*) FROM document_pages WHERE document_id = $1",
-                id,
-            )
-            .await;
-        assert_eq!(
-            Some(pages),
-            status["page_count"].as_i64(),
-            "pages stored once"
-        );
+        completed_once(&stack, id, "mid-parse").await;
     }
     let processing = stack
         .scalar(
@@ -104,19 +109,7 @@ async fn flushing_redis_in_each_stage_completes_every_document_once() {
         }
         let _: () = redis::cmd("FLUSHALL").query_async(&mut conn).await.unwrap();
         let flushed = Instant::now();
-        let status = stack.wait_done(id, Duration::from_secs(60)).await;
-        assert_eq!(status["status"], "completed", "{stage}: {status}");
-        let pages = stack
-            .scalar(
-                "SELECT count(*) FROM document_pages WHERE document_id = $1",
-                id,
-            )
-            .await;
-        assert_eq!(
-            Some(pages),
-            status["page_count"].as_i64(),
-            "{stage}: pages stored once"
-        );
+        completed_once(&stack, id, stage).await;
         let took = flushed.elapsed();
         eprintln!(
             "flushed in {stage}: completed {:.1} s later",
