@@ -95,78 +95,8 @@ struct FundPage {
     pages: usize,
     filter_query: String,
     documents: Vec<DocLink>,
-    position: Vec<PositionRow>,
+    position: Vec<super::position::PositionRow>,
     position_notes: Vec<String>,
-}
-
-/// One line of the LP position: figure, value, and where it comes from.
-struct PositionRow {
-    label: &'static str,
-    value: String,
-    source: String,
-}
-
-/// The LP position rows (stated figures with their document and page, derived ones with their
-/// formula) and its discrepancies as sentences.
-fn position_view(p: &shared::metrics::position::Position) -> (Vec<PositionRow>, Vec<String>) {
-    let labels = [
-        ("commitment", "Commitment", p.commitment),
-        (
-            "contributed_to_date",
-            "Contributed to date",
-            p.contributed_to_date,
-        ),
-        (
-            "distributed_to_date",
-            "Distributed to date",
-            p.distributed_to_date,
-        ),
-        (
-            "unfunded_commitment",
-            "Unfunded commitment",
-            p.unfunded_commitment,
-        ),
-        (
-            "recallable_to_date",
-            "Recallable to date",
-            p.recallable_to_date,
-        ),
-        ("nav", "NAV", p.nav),
-    ];
-    let rows = labels
-        .into_iter()
-        .filter_map(|(key, label, value)| {
-            let value = value?;
-            let source = p
-                .sources
-                .iter()
-                .find(|s| s.key == key)
-                .map(|s| match (&s.formula, &s.file_name) {
-                    (Some(f), _) => format!("derived: {f}"),
-                    (None, Some(file)) => format!(
-                        "{file}, page {}{}",
-                        s.page.unwrap_or_default(),
-                        s.column
-                            .as_deref()
-                            .map(|c| format!(" ({c})"))
-                            .unwrap_or_default()
-                    ),
-                    _ => String::new(),
-                })
-                .unwrap_or_default();
-            Some(PositionRow {
-                label,
-                value: format::money(value),
-                source,
-            })
-        })
-        .collect();
-    let notes = p
-        .discrepancies
-        .iter()
-        .map(|d| d.explanation.clone())
-        .collect();
-    (rows, notes)
 }
 
 fn label_of(key: &str) -> String {
@@ -383,7 +313,7 @@ pub async fn page(
     let m = compute(&input, None);
     let (stated, flows) = shared::db::statements::position_inputs(&state.db, id, None).await?;
     let (position, position_notes) =
-        position_view(&shared::metrics::position::position(&stated, &flows));
+        super::position::view(&shared::metrics::position::position(&stated, &flows));
     let rec = reconcile(&input);
 
     let mut cards = cards(&input, &m);

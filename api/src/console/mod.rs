@@ -7,6 +7,7 @@ mod format;
 mod fund_detail;
 mod funds;
 mod portfolio;
+mod position;
 mod upload;
 
 use askama::Template;

@@ -1,5 +1,6 @@
 //! Whether a detected name reads as a fund's name, and cleaning of "Re:" lines and titles, so
 //! that labels, headers and greetings ("CONFIDENTIAL", "IRR", "To: Joe") never become funds.
+use crate::domain::DocumentType;
 
 /// Words that make a name a fund's: the vehicle ("Fund", "L.P.") or its usual suffixes.
 const FUND_WORDS: &[&str] = &[
@@ -121,6 +122,57 @@ pub fn strip_notice_tail(text: &str) -> String {
         .trim_end_matches([',', ';'])
         .trim()
         .to_string()
+}
+
+/// Lines at the top of page 1 searched for a fund's name (letterhead, title, addressee, subject).
+const TITLE_ZONE_LINES: usize = 16;
+
+/// The first "Re:" line and the first title-zone line of page 1 that name a fund.
+#[derive(Debug, Default)]
+pub struct FundNameCues {
+    subject: Option<String>,
+    title_zone: Option<String>,
+}
+
+impl FundNameCues {
+    /// Looks at one line of page 1; `index` is its position on the page.
+    pub fn see(&mut self, index: usize, text: &str) {
+        if self.subject.is_none() {
+            self.subject = from_subject_line(text);
+        }
+        if self.title_zone.is_none() && index < TITLE_ZONE_LINES {
+            let name = strip_notice_tail(text);
+            if reads_as_fund_name(&name) {
+                self.title_zone = Some(name);
+            }
+        }
+    }
+
+    /// Picks the fund name: a "Fund Name:" label, else a "Re:" line, else the page-1 heading,
+    /// else a title-zone line, each only if it reads as a fund's name. Returns the name and, when
+    /// there is none, the heading that did not read as one (it may still match a fund that
+    /// exists, never create one). Documents about many funds name none.
+    pub fn settle(
+        &mut self,
+        labelled: Option<String>,
+        heading: Option<String>,
+        doc_type: DocumentType,
+    ) -> (Option<String>, Option<String>) {
+        let labelled = labelled.filter(|n| plausible_labelled_name(n));
+        let heading_fund = heading
+            .as_deref()
+            .map(strip_notice_tail)
+            .filter(|h| reads_as_fund_name(h));
+        let chosen = labelled
+            .or(self.subject.take())
+            .or(heading_fund)
+            .or(self.title_zone.take());
+        match chosen {
+            _ if doc_type.is_multi_fund() => (None, None),
+            Some(name) => (Some(name), None),
+            None => (None, heading),
+        }
+    }
 }
 
 #[cfg(test)]

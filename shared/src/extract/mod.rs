@@ -22,8 +22,6 @@ use tables::Columns;
 use text_blocks::PageMetrics;
 use transactions::OpenTable;
 
-/// Lines at the top of page 1 searched for a fund's name (letterhead, title, addressee, subject).
-const FUND_TITLE_ZONE_LINES: usize = 16;
 /// Lines above a header that may hold its title; further up is other text.
 const TITLE_LOOKBACK: usize = 3;
 /// Short lines a page may repeat at its top (fund name, report period) before a continued table.
@@ -45,10 +43,8 @@ pub struct DocumentExtractor {
     carry: Vec<Carry>,
     /// The page-1 title, the fund name when no "Fund Name:" label states it.
     first_heading: Option<String>,
-    /// A fund named on a "Re:" line or in the title zone of page 1 (a short line that reads as
-    /// a fund's name).
-    subject_fund: Option<String>,
-    title_zone_fund: Option<String>,
+    /// Fund names seen on page 1's "Re:" line and title zone.
+    fund_cues: fund_name::FundNameCues,
     /// Report-date fallbacks: "as of <date>" in running text, then a "Q2 2025" period.
     phrase_date: Option<NaiveDate>,
     quarter_date: Option<NaiveDate>,
@@ -72,7 +68,7 @@ impl DocumentExtractor {
             let text = line.text();
             self.type_cues.add_line(page.number, idx, &text);
             if page.number == 1 {
-                self.fund_name_cue(idx, &text);
+                self.fund_cues.see(idx, &text);
             }
         }
         self.statement.add_page(page.number, &lines);
@@ -182,46 +178,14 @@ impl DocumentExtractor {
         self.out
     }
 
-    /// Remembers the first "Re:" line and the first title-zone line that name a fund.
-    fn fund_name_cue(&mut self, index: usize, text: &str) {
-        if self.subject_fund.is_none() {
-            self.subject_fund = fund_name::from_subject_line(text);
-        }
-        if self.title_zone_fund.is_none() && index < FUND_TITLE_ZONE_LINES {
-            let name = fund_name::strip_notice_tail(text);
-            if fund_name::reads_as_fund_name(&name) {
-                self.title_zone_fund = Some(name);
-            }
-        }
-    }
-
-    /// Picks the fund name: a "Fund Name:" label, else a "Re:" line, else a title-zone line,
-    /// each only if it reads as a fund's name. A heading that does not is kept apart: it may
-    /// still match a fund that exists, but it never creates one. Documents about many funds
-    /// name none.
+    /// Settles the fund name (see `FundNameCues::settle`); a heading that cannot name a fund is
+    /// kept apart to match existing funds only.
     fn settle_fund_name(&mut self, doc_type: DocumentType) {
-        let labelled = self
-            .out
-            .fund
-            .name
-            .take()
-            .filter(|n| fund_name::plausible_labelled_name(n));
+        let labelled = self.out.fund.name.take();
         let heading = self.first_heading.take();
-        let heading_fund = heading
-            .clone()
-            .map(|h| fund_name::strip_notice_tail(&h))
-            .filter(|h| fund_name::reads_as_fund_name(h));
-        let chosen = labelled
-            .or(self.subject_fund.take())
-            .or(heading_fund)
-            .or(self.title_zone_fund.take());
-        if doc_type.is_multi_fund() {
-            return;
-        }
-        match chosen {
-            Some(name) => self.out.fund.name = Some(name),
-            None => self.out.unplaced_fund_name = heading,
-        }
+        let (name, unplaced) = self.fund_cues.settle(labelled, heading, doc_type);
+        self.out.fund.name = name;
+        self.out.unplaced_fund_name = unplaced;
     }
 
     /// Looks up to TITLE_LOOKBACK lines above the header (not into an earlier table) for a line

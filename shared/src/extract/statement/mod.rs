@@ -1,5 +1,6 @@
 //! Notices, capital account statements and financial statements: labelled facts (multi-column),
 //! notice cash flows with their components, cash flows stated in prose, roll-forward checks.
+mod balance_keys;
 mod cells;
 mod emit;
 mod grid;
