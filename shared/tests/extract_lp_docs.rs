@@ -581,3 +581,53 @@ fn investor_report_summary_worded_its_own_way_gives_the_position_facts() {
     assert_eq!(fact("contributed_to_date"), Some(d("694043923")));
     assert_eq!(fact("distributed_to_date"), Some(d("494852992")));
 }
+
+#[test]
+fn a_drawdown_notice_is_dated_by_its_value_date_or_says_it_is_not() {
+    let lines = |date_label: &'static str| {
+        run(&[
+            (720.0, true, &[(50.0, "Drawdown Notice")]),
+            (700.0, false, &[(50.0, "Investor: Cedar Hill Endowment")]),
+            (685.0, false, &[(50.0, "Notice date: 3 March 2025")]),
+            (670.0, false, &[(50.0, date_label)]),
+            (640.0, false, &[(50.0, "Description"), (400.0, "Amount")]),
+            (
+                625.0,
+                false,
+                &[
+                    (50.0, "Investment in Solaris Grid"),
+                    (400.0, "1,250,000.00"),
+                ],
+            ),
+            (
+                610.0,
+                false,
+                &[(50.0, "Management fee"), (400.0, "62,500.00")],
+            ),
+            (
+                595.0,
+                false,
+                &[(50.0, "Amount payable by you"), (400.0, "1,312,500.00")],
+            ),
+        ])
+    };
+    let out = lines("Value date: 17 March 2025");
+    assert_eq!(out.capital_calls.len(), 1, "{:?}", out.warnings);
+    assert_eq!(out.capital_calls[0].date.to_string(), "2025-03-17");
+    assert_eq!(
+        out.capital_calls[0].notice_date.map(|d| d.to_string()),
+        Some("2025-03-03".into())
+    );
+    assert_eq!(out.capital_calls[0].amount, d("1312500"));
+
+    let undated = lines("Please remit by wire.");
+    assert_eq!(undated.capital_calls[0].date.to_string(), "2025-03-03");
+    assert!(
+        undated
+            .warnings
+            .iter()
+            .any(|w| w.message.contains("no due or payment date")),
+        "{:?}",
+        undated.warnings
+    );
+}

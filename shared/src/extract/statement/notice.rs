@@ -75,10 +75,26 @@ fn recallable(input: &NoticeInput) -> Option<Decimal> {
 /// Adds the notice's transaction to `out`, or warns why there is none.
 pub fn add(input: &NoticeInput, out: &mut Extraction) {
     let total = pick(input.totals);
-    let date = match input.flow {
-        Flow::Call => input.dates.due.or(input.dates.notice),
-        Flow::Distribution => input.dates.payment.or(input.dates.notice),
+    // A call is dated when the money is due, a distribution when it is paid; notices word that
+    // date many ways ("Due Date", "Value date", "Funding date"), so either label will do before
+    // falling back, with a warning, to the notice's own date.
+    let (d, notice_date) = (input.dates, input.dates.notice);
+    let value_date = match input.flow {
+        Flow::Call => d.due.or(d.payment),
+        Flow::Distribution => d.payment.or(d.due),
     };
+    let date = value_date.or(notice_date);
+    if value_date.is_none()
+        && let (Some(nd), Some(t)) = (notice_date, total)
+    {
+        out.warnings.push(ExtractionWarning {
+            page: Some(t.row.page),
+            message: format!(
+                "the notice states no due or payment date; its cash flow is dated by the notice date {nd}"
+            ),
+            text: Some(t.row.source_text.clone()),
+        });
+    }
     let (Some(total), Some(date)) = (total, date) else {
         let why = if input.placeholders {
             "the notice prints placeholders instead of its date or amount"
