@@ -35,7 +35,7 @@ impl ApiError {
         Self::NotFound(format!("{what} {id} does not exist."))
     }
 
-    fn status(&self) -> StatusCode {
+    pub fn status(&self) -> StatusCode {
         match self {
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::NotFound(_) => StatusCode::NOT_FOUND,

@@ -1,13 +1,13 @@
 //! The Fundlens HTTP API: uploads, document status, funds, metrics, transactions and exports;
 //! plus the web console that serves pages at `/`.
-pub mod chat;
 pub mod console;
 pub mod error;
 pub mod extractors;
 pub mod fund_ids;
-pub mod metrics_cache;
 pub mod ops;
+pub mod params;
 pub mod routes;
+pub mod service;
 pub mod state;
 
 use anyhow::Context as _;
@@ -163,10 +163,10 @@ pub async fn serve(
     listener: tokio::net::TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    let pool = state.db.clone();
+    let health = state.health.clone();
     let config = state.config.clone();
     let drain = config.request_timeout + std::time::Duration::from_secs(5);
     ops::server::serve(listener, app(state), &config.ops, drain, shutdown).await;
-    pool.close().await;
+    health.close().await;
     Ok(())
 }

@@ -1,35 +1,44 @@
-//! Shared state handed to every handler: the process's one pool, queue handle, config and
-//! metrics cache and chat services.
+//! Shared state handed to every handler: the config and the services, built once per process
+//! around its one pool and one Redis connection.
 use std::sync::Arc;
 
 use shared::config::Config;
 use shared::jobs::JobQueue;
 use sqlx::PgPool;
 
-use crate::chat::ChatServices;
-use crate::metrics_cache::MetricsCache;
-
-/// Enough for every fund at a handful of dates; a snapshot is a few kilobytes per 100 rows.
-pub const METRICS_CACHE_ENTRIES: usize = 2048;
+use crate::service::chat::ChatService;
+use crate::service::documents::DocumentService;
+use crate::service::funds::FundService;
+use crate::service::health::HealthService;
+use crate::service::metrics::{self, MetricsService};
+use crate::service::positions::PositionService;
+use crate::service::transactions::TransactionService;
 
 #[derive(Clone)]
 pub struct AppState {
-    pub db: PgPool,
-    pub queue: JobQueue,
     pub config: Arc<Config>,
-    pub metrics: Arc<MetricsCache>,
-    /// Query embedder (loaded once per process) and the optional LLM client.
-    pub chat: Arc<ChatServices>,
+    pub documents: DocumentService,
+    pub funds: FundService,
+    pub metrics: MetricsService,
+    pub transactions: TransactionService,
+    pub positions: PositionService,
+    pub chat: ChatService,
+    pub health: HealthService,
 }
 
 impl AppState {
     pub fn new(db: PgPool, queue: JobQueue, config: Config) -> Self {
+        let config = Arc::new(config);
+        let metrics = MetricsService::new(db.clone(), metrics::CACHE_ENTRIES);
         Self {
-            db,
-            queue,
-            chat: Arc::new(ChatServices::from_config(&config)),
-            config: Arc::new(config),
-            metrics: Arc::new(MetricsCache::new(METRICS_CACHE_ENTRIES)),
+            documents: DocumentService::new(db.clone(), queue.clone(), config.clone()),
+            funds: FundService::new(db.clone(), metrics.clone()),
+            transactions: TransactionService::new(db.clone()),
+            positions: PositionService::new(db.clone()),
+            chat: ChatService::new(db.clone(), metrics.clone(), &config),
+            health: HealthService::new(db, queue, config.api_db_pool_size),
+            metrics,
+            config,
         }
     }
 }

@@ -120,7 +120,7 @@ async fn upload_stores_the_file_enqueues_a_job_and_detects_duplicates(pool: PgPo
     let id = body["document_id"].as_i64().unwrap();
     assert_eq!(body["status"], "queued");
     assert_eq!(body["duplicate"], false);
-    assert_eq!(s.queue.depth().await.unwrap(), 1);
+    assert_eq!(common::queue_depth(&s).await, 1);
 
     let (file_name, stored_len, job_id): (String, i64, Option<String>) =
         sqlx::query_as("SELECT d.file_name, length(f.content)::bigint, d.job_id FROM documents d JOIN document_files f ON f.document_id = d.id WHERE d.id = $1")
@@ -250,7 +250,7 @@ async fn bad_uploads_get_a_clear_4xx_and_store_nothing(pool: PgPool) {
         .await
         .unwrap();
     assert_eq!(stored, 0);
-    assert_eq!(s.queue.depth().await.unwrap(), 0);
+    assert_eq!(common::queue_depth(&s).await, 0);
 
     for (uri, says) in [
         ("/api/documents?limit=0", "`limit`"),
@@ -280,15 +280,15 @@ async fn bad_uploads_get_a_clear_4xx_and_store_nothing(pool: PgPool) {
 #[sqlx::test(migrator = "shared::MIGRATOR")]
 async fn a_saturated_pool_answers_503_quickly_and_health_stays_up(pool: PgPool) {
     let url = std::env::var("DATABASE_URL").unwrap();
-    let mut s = state_with(pool.clone(), |_| {}).await;
     let opts = pool.connect_options().as_ref().clone();
-    s.db = sqlx::postgres::PgPoolOptions::new()
+    let small = sqlx::postgres::PgPoolOptions::new()
         .max_connections(1)
         .acquire_timeout(Duration::from_millis(300))
         .connect_with(opts)
         .await
         .unwrap();
-    let _held = s.db.acquire().await.unwrap();
+    let s = state_with(small.clone(), |_| {}).await;
+    let _held = small.acquire().await.unwrap();
     let started = Instant::now();
     let (code, body) = send(&s, get("/api/funds")).await;
     assert_eq!(code, StatusCode::SERVICE_UNAVAILABLE, "{body}");

@@ -570,3 +570,65 @@ async fn cached_metrics_follow_completed_and_deleted_documents(pool: PgPool) {
         .unwrap();
     assert_eq!(version, 3, "seeded completed, completed, deleted");
 }
+
+/// Every caller of a fund's metrics goes through the one service and its cache: the console's
+/// fund and funds pages, the API's metrics, fund, list and compare routes, the export and chat
+/// together load the fund's data once, and each of them loads it again after it changes.
+#[sqlx::test(migrator = "shared::MIGRATOR")]
+async fn console_api_and_chat_share_one_metrics_load(pool: PgPool) {
+    let s = state(pool.clone()).await;
+    let (f, _) = seed(&pool).await;
+    let page = |uri: String| {
+        let s = s.clone();
+        async move {
+            let (code, _, body) = raw(&s, &uri).await;
+            assert_eq!(code, StatusCode::OK, "{uri}");
+            String::from_utf8_lossy(&body).into_owned()
+        }
+    };
+    assert_eq!(s.metrics.loads(), 0);
+    let html = page(format!("/funds/{f}")).await;
+    assert!(html.contains("Harbor Growth Fund I"));
+    assert_eq!(
+        s.metrics.loads(),
+        1,
+        "the console's fund page loaded the fund once"
+    );
+    close(
+        &get(&s, &format!("/api/funds/{f}/metrics")).await.1["pic"],
+        2_050_000.0,
+        0.01,
+    );
+    get(&s, &format!("/api/funds/{f}")).await;
+    get(&s, "/api/funds").await;
+    get(&s, &format!("/api/funds/compare?ids={f}")).await;
+    page("/funds".into()).await;
+    page(format!("/api/funds/{f}/export.xlsx")).await;
+    let ask = Request::post("/api/chat/query")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(
+            serde_json::json!({"query": "What is the DPI?", "fund_id": f}).to_string(),
+        ))
+        .unwrap();
+    let (code, answer) = common::send(&s, ask).await;
+    assert_eq!(code, StatusCode::OK, "{answer}");
+    assert_eq!(
+        s.metrics.loads(),
+        1,
+        "API routes, the funds page, the export and chat were all served from the console's load"
+    );
+
+    // New data: whichever caller comes first reloads, and the others share that load.
+    sqlx::query("UPDATE funds SET data_version = data_version + 1 WHERE id = $1")
+        .bind(f)
+        .execute(&pool)
+        .await
+        .unwrap();
+    close(
+        &get(&s, &format!("/api/funds/{f}/metrics")).await.1["pic"],
+        2_050_000.0,
+        0.01,
+    );
+    page(format!("/funds/{f}")).await;
+    assert_eq!(s.metrics.loads(), 2);
+}

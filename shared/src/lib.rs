@@ -2,9 +2,6 @@
 //! extraction and metrics logic.
 pub mod chunk;
 pub mod config;
-pub mod config_embedding;
-pub mod config_llm;
-pub mod config_ops;
 pub mod db;
 pub mod domain;
 pub mod embed;

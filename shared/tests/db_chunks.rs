@@ -1,6 +1,6 @@
 //! Chunks stored with real embeddings are found by cosine distance and by full-text search.
 use shared::chunk::chunk_blocks;
-use shared::config_embedding::EmbeddingConfig;
+use shared::config::EmbeddingConfig;
 use shared::db::chunks::replace_chunks;
 use shared::domain::{TextBlock, TextBlockKind};
 use shared::embed::TextEmbedder;

@@ -8,7 +8,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use axum::{Json, Router};
 use serde_json::{Value, json};
-use shared::config_embedding::{EmbeddingConfig, RemoteEmbeddingConfig};
+use shared::config::{EmbeddingConfig, RemoteEmbeddingConfig};
 use shared::embed::{EMBEDDING_DIM, EmbedError, RemoteEmbedder, TextEmbedder};
 
 #[derive(Clone, Copy)]

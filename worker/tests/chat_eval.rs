@@ -589,15 +589,16 @@ async fn conversations_follow_ups_streaming_and_fallbacks() {
     let mut config = stack.config.clone();
     config.embedding = None;
     let state = fundlens_api::build_state(config).await.unwrap();
-    let res = fundlens_api::chat::ask(
-        &state,
-        serde_json::from_value(
-            json!({"query": "What does Paid-In Capital mean?", "fund_id": c["fund_id"]}),
+    let res = state
+        .chat
+        .ask(
+            serde_json::from_value(
+                json!({"query": "What does Paid-In Capital mean?", "fund_id": c["fund_id"]}),
+            )
+            .unwrap(),
         )
-        .unwrap(),
-    )
-    .await
-    .unwrap();
+        .await
+        .unwrap();
     assert!(
         res.answer.contains("full-text search only"),
         "{}",

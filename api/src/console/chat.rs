@@ -4,7 +4,7 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
-use shared::db::funds::{self, Fund};
+use shared::db::funds::Fund;
 
 use super::{PageResult, opt_id, render};
 use crate::state::AppState;
@@ -27,7 +27,7 @@ pub async fn page(State(state): State<AppState>, Query(p): Query<Params>) -> Pag
         StatusCode::OK,
         &ChatPage {
             nav: "chat",
-            funds: funds::list(&state.db).await?,
+            funds: state.funds.list().await?,
             fund_id: opt_id(p.fund_id.as_deref()),
         },
     ))

@@ -4,8 +4,8 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
-use shared::db::documents::{self, Document, ListFilter};
-use shared::db::funds::{self, Fund};
+use shared::db::documents::{Document, ListFilter};
+use shared::db::funds::Fund;
 use shared::domain::{DocumentStatus, DocumentType};
 
 use super::format::{self, count};
@@ -131,16 +131,15 @@ pub async fn page(State(state): State<AppState>, Query(p): Query<Params>) -> Pag
         .filter(|s| s.parse::<DocumentStatus>().is_ok())
         .unwrap_or_default();
     let page = opt_id(p.page.as_deref()).unwrap_or(1).min(1_000_000);
-    let (docs, total) = documents::list(
-        &state.db,
-        &ListFilter {
+    let (docs, total) = state
+        .documents
+        .list(&ListFilter {
             fund_id,
             status: (!status.is_empty()).then(|| status.clone()),
             limit: PAGE_SIZE,
             offset: (page - 1) * PAGE_SIZE,
-        },
-    )
-    .await?;
+        })
+        .await?;
     let mut filter_query = String::new();
     if let Some(f) = fund_id {
         filter_query.push_str(&format!("fund_id={f}&"));
@@ -153,7 +152,7 @@ pub async fn page(State(state): State<AppState>, Query(p): Query<Params>) -> Pag
         &DocumentsPage {
             nav: "documents",
             rows: docs.into_iter().map(Row::from).collect(),
-            funds: funds::list(&state.db).await?,
+            funds: state.funds.list().await?,
             statuses: STATUSES,
             filtered: fund_id.is_some() || !status.is_empty(),
             fund_id,

@@ -7,16 +7,15 @@ use chrono::Datelike;
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 use serde::Deserialize;
-use shared::db::documents::{self, ListFilter};
-use shared::db::funds::{self, Fund};
+use shared::db::documents::ListFilter;
+use shared::db::funds::Fund;
 use shared::metrics::{
-    Discrepancy, Flow, FundMetrics, Metric, MetricBreakdown, MetricsInput, breakdown, compute,
-    reconcile,
+    Discrepancy, Flow, FundMetrics, Metric, MetricBreakdown, MetricsInput, breakdown,
 };
 
 use super::charts::{self, Event};
 use super::format::{self, NONE};
-use super::{PageError, PageResult, opt_id, parse_id, render};
+use super::{PageResult, opt_id, parse_id, render};
 use crate::state::AppState;
 
 const TX_PAGE_SIZE: usize = 25;
@@ -306,17 +305,13 @@ pub async fn page(
     Query(p): Query<Params>,
 ) -> PageResult {
     let id = parse_id(&raw, "fund")?;
-    let fund = funds::get(&state.db, id)
-        .await?
-        .ok_or_else(|| PageError::NotFound(format!("Fund {id} does not exist.")))?;
-    let input = shared::db::metrics::load_inputs(&state.db, id).await?;
-    let m = compute(&input, None);
-    let (stated, flows) = shared::db::statements::position_inputs(&state.db, id, None).await?;
+    // The same service, cache and snapshot as `GET /api/funds/{id}/metrics`.
+    let (fund, snap) = state.funds.with_metrics(id, None).await?;
+    let (input, m, rec) = (&snap.input, &snap.metrics, &snap.reconciliation);
     let (position, position_notes) =
-        super::position::view(&shared::metrics::position::position(&stated, &flows));
-    let rec = reconcile(&input);
+        super::position::view(&state.positions.of_fund(id, None).await?);
 
-    let mut cards = cards(&input, &m);
+    let mut cards = cards(input, m);
     let discrepancies: Vec<DiscView> = rec.discrepancies.iter().map(disc_view).collect();
     for d in &rec.discrepancies {
         if let Some(card) = cards.iter_mut().find(|c| c.key == card_of(&d.key)) {
@@ -326,8 +321,8 @@ pub async fn page(
     let mut notes = m.notes.clone();
     notes.extend(rec.notes.iter().cloned());
 
-    let events = events(&input);
-    let all = tx_rows(&input);
+    let events = events(input);
+    let all = tx_rows(input);
     let mut years: Vec<i32> = all.iter().map(|(_, f)| f.date.year()).collect();
     years.sort_unstable();
     years.dedup();
@@ -375,16 +370,15 @@ pub async fn page(
         filter_query.push_str(&format!("year={y}&"));
     }
 
-    let (docs, _) = documents::list(
-        &state.db,
-        &ListFilter {
+    let (docs, _) = state
+        .documents
+        .list(&ListFilter {
             fund_id: Some(id),
             status: None,
             limit: 100,
             offset: 0,
-        },
-    )
-    .await?;
+        })
+        .await?;
     let mut facts = Vec::new();
     if let Some(gp) = &fund.gp_name {
         facts.push(("General partner", gp.clone()));

@@ -2,7 +2,7 @@
 use askama::Template;
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
-use shared::db::funds::{self, Fund};
+use shared::db::funds::Fund;
 use shared::metrics::FundMetrics;
 
 use super::format::{self, NONE};
@@ -54,12 +54,6 @@ impl FundRow {
     }
 }
 
-/// Metrics as of the latest data, straight from the shared engine (no HTTP round trip).
-pub async fn metrics_for(db: &sqlx::PgPool, fund_id: i64) -> Result<FundMetrics, sqlx::Error> {
-    let input = shared::db::metrics::load_inputs(db, fund_id).await?;
-    Ok(shared::metrics::compute(&input, None))
-}
-
 #[derive(Template)]
 #[template(path = "funds.html")]
 struct FundsPage {
@@ -88,9 +82,8 @@ fn compare_ids(query: Option<&str>) -> Option<Vec<i64>> {
 pub async fn page(State(state): State<AppState>, RawQuery(query): RawQuery) -> PageResult {
     let wanted = compare_ids(query.as_deref());
     let mut rows = Vec::new();
-    for f in funds::list(&state.db).await? {
-        let m = metrics_for(&state.db, f.id).await?;
-        let mut row = FundRow::new(f, &m);
+    for (f, snap) in state.funds.list_with_metrics().await? {
+        let mut row = FundRow::new(f, &snap.metrics);
         row.selected = wanted.as_ref().is_some_and(|w| w.contains(&row.id));
         rows.push(row);
     }

@@ -16,6 +16,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 
+use crate::error::ApiError;
 use crate::state::AppState;
 
 /// Pages and their assets. Merged into the app router, so `/api`, `/health` and `/ready` stay as they are.
@@ -77,12 +78,16 @@ struct ErrorPage {
 #[derive(Debug)]
 pub enum PageError {
     NotFound(String),
-    Db(sqlx::Error),
+    /// Anything else a service refused or failed at, shown with its status.
+    Service(ApiError),
 }
 
-impl From<sqlx::Error> for PageError {
-    fn from(e: sqlx::Error) -> Self {
-        Self::Db(e)
+impl From<ApiError> for PageError {
+    fn from(e: ApiError) -> Self {
+        match e {
+            ApiError::NotFound(m) => Self::NotFound(m),
+            other => Self::Service(other),
+        }
     }
 }
 
@@ -95,24 +100,32 @@ impl IntoResponse for PageError {
                 m,
                 "Check the address, or pick from the lists in the navigation above.",
             ),
-            Self::Db(e) if shared::db::pool::is_unavailable(&e) => {
-                tracing::warn!(error = %e, "database unavailable");
-                (
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "The database is busy".to_string(),
-                    "The database is busy or unavailable right now.".to_string(),
-                    "Reload the page in a few seconds.",
-                )
-            }
-            Self::Db(e) => {
-                tracing::error!(error = %e, "database error");
-                (
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "Something went wrong".to_string(),
-                    "Something went wrong on our side; the error has been logged.".to_string(),
-                    "Reload the page; if it keeps failing, tell the Fundlens operators.",
-                )
-            }
+            Self::Service(e) => match e.status() {
+                StatusCode::SERVICE_UNAVAILABLE => {
+                    tracing::warn!(error = %e, "database unavailable");
+                    (
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        "The database is busy".to_string(),
+                        "The database is busy or unavailable right now.".to_string(),
+                        "Reload the page in a few seconds.",
+                    )
+                }
+                status if status.is_server_error() => {
+                    tracing::error!(error = ?e, "console page failed");
+                    (
+                        StatusCode::INTERNAL_SERVER_ERROR,
+                        "Something went wrong".to_string(),
+                        "Something went wrong on our side; the error has been logged.".to_string(),
+                        "Reload the page; if it keeps failing, tell the Fundlens operators.",
+                    )
+                }
+                status => (
+                    status,
+                    "This cannot be shown".to_string(),
+                    e.to_string(),
+                    "Check the address, or pick from the lists in the navigation above.",
+                ),
+            },
         };
         render(
             status,

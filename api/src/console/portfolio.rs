@@ -4,11 +4,10 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
-use shared::db::documents;
-use shared::db::statements::{self, PortfolioItem};
+use shared::db::statements::PortfolioItem;
 
 use super::format;
-use super::{PageError, PageResult, opt_id, parse_id, render};
+use super::{PageResult, opt_id, parse_id, render};
 use crate::state::AppState;
 
 /// Columns a person may sort by: (query value, heading).
@@ -75,10 +74,8 @@ pub async fn page(
     Query(p): Query<Params>,
 ) -> PageResult {
     let id = parse_id(&raw, "document")?;
-    let doc = documents::get(&state.db, id)
-        .await?
-        .ok_or_else(|| PageError::NotFound(format!("There is no document with the id {id}.")))?;
-    let all = statements::portfolio_of(&state.db, id, None).await?;
+    let doc = state.documents.get(id).await?;
+    let all = state.documents.portfolio(id, None).await?;
     let mut vintages: Vec<i32> = all.iter().filter_map(|r| r.vintage_year).collect();
     vintages.sort_unstable();
     vintages.dedup();

@@ -2,7 +2,7 @@
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
-use shared::db::funds::{self, Fund};
+use shared::db::funds::Fund;
 
 use super::{PageResult, render};
 use crate::state::AppState;
@@ -20,8 +20,8 @@ pub async fn page(State(state): State<AppState>) -> PageResult {
         StatusCode::OK,
         &UploadPage {
             nav: "upload",
-            funds: funds::list(&state.db).await?,
-            max_upload_mb: state.config.max_upload_bytes / (1024 * 1024),
+            funds: state.funds.list().await?,
+            max_upload_mb: state.documents.max_upload_bytes() / (1024 * 1024),
         },
     ))
 }

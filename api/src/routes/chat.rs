@@ -8,11 +8,11 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use futures::stream::{self, Stream};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use shared::db::{conversations, funds};
+use shared::db::conversations::Conversation;
 
-use crate::chat::{self, QueryRequest, QueryResponse};
 use crate::error::{ApiError, Result};
 use crate::extractors::{self, Path, Query};
+use crate::service::chat::{QueryRequest, QueryResponse};
 use crate::state::AppState;
 
 /// Conversations listed at once; the console shows the most recent.
@@ -23,7 +23,7 @@ pub async fn query(
     State(state): State<AppState>,
     extractors::Json(req): extractors::Json<QueryRequest>,
 ) -> Result<Json<QueryResponse>> {
-    Ok(Json(chat::ask(&state, req).await?))
+    Ok(Json(state.chat.ask(req).await?))
 }
 
 /// Splits an answer into word-sized pieces that keep their spacing, so concatenating the
@@ -51,7 +51,7 @@ pub async fn query_stream(
     State(state): State<AppState>,
     extractors::Json(req): extractors::Json<QueryRequest>,
 ) -> Result<Sse<impl Stream<Item = std::result::Result<Event, Infallible>>>> {
-    let res = chat::ask(&state, req).await?;
+    let res = state.chat.ask(req).await?;
     let mut events: Vec<Event> = pieces(&res.answer)
         .into_iter()
         .map(|p| {
@@ -75,13 +75,8 @@ pub struct NewConversation {
 pub async fn create_conversation(
     State(state): State<AppState>,
     extractors::Json(body): extractors::Json<NewConversation>,
-) -> Result<(StatusCode, Json<conversations::Conversation>)> {
-    if let Some(id) = body.fund_id
-        && funds::get(&state.db, id).await?.is_none()
-    {
-        return Err(ApiError::not_found("Fund", id));
-    }
-    let c = conversations::create(&state.db, body.fund_id).await?;
+) -> Result<(StatusCode, Json<Conversation>)> {
+    let c = state.chat.start_conversation(body.fund_id).await?;
     Ok((StatusCode::CREATED, Json(c)))
 }
 
@@ -90,10 +85,7 @@ pub async fn get_conversation(
     State(state): State<AppState>,
     Path(id): Path<i64>,
 ) -> Result<Json<Value>> {
-    let c = conversations::get(&state.db, id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("Conversation", id))?;
-    let messages = conversations::messages(&state.db, id).await?;
+    let (c, messages) = state.chat.conversation(id).await?;
     let mut body = serde_json::to_value(c).map_err(|e| ApiError::Internal(e.into()))?;
     body["messages"] = serde_json::to_value(messages).map_err(|e| ApiError::Internal(e.into()))?;
     Ok(Json(body))
@@ -109,7 +101,7 @@ pub async fn list_conversations(
     State(state): State<AppState>,
     Query(q): Query<ListQuery>,
 ) -> Result<Json<Value>> {
-    let items = conversations::list(&state.db, q.fund_id, LIST_LIMIT).await?;
+    let items = state.chat.conversations(q.fund_id, LIST_LIMIT).await?;
     Ok(Json(json!({ "items": items })))
 }
 

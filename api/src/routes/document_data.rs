@@ -9,8 +9,7 @@ use rust_decimal::prelude::ToPrimitive;
 use rust_xlsxwriter::Workbook;
 use serde::Deserialize;
 use serde_json::{Value, json};
-use shared::db::statements::{self, PortfolioItem};
-use shared::db::{documents, funds};
+use shared::db::statements::PortfolioItem;
 
 use crate::error::{ApiError, Result};
 use crate::extractors::{self, Path, Query};
@@ -29,16 +28,12 @@ const PORTFOLIO_COLUMNS: [&str; 9] = [
     "page",
 ];
 
-async fn require_document(state: &AppState, id: i64) -> Result<documents::Document> {
-    documents::get(&state.db, id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("Document", id))
-}
-
 /// `GET /api/documents/{id}`: the document with its type, investor and stated facts.
 pub async fn get(State(state): State<AppState>, Path(id): Path<i64>) -> Result<Json<Value>> {
-    let doc = require_document(&state, id).await?;
-    let facts: Vec<Value> = statements::facts_of(&state.db, id)
+    let doc = state.documents.get(id).await?;
+    let facts: Vec<Value> = state
+        .documents
+        .facts(id)
         .await?
         .into_iter()
         .map(|f| {
@@ -56,8 +51,7 @@ pub async fn transactions(
     State(state): State<AppState>,
     Path(id): Path<i64>,
 ) -> Result<Json<Value>> {
-    require_document(&state, id).await?;
-    let items = statements::transactions_of(&state.db, id).await?;
+    let items = state.documents.transactions(id).await?;
     Ok(Json(json!({ "items": items })))
 }
 
@@ -72,8 +66,7 @@ pub async fn portfolio(
     Path(id): Path<i64>,
     Query(q): Query<PortfolioQuery>,
 ) -> Result<Json<Value>> {
-    require_document(&state, id).await?;
-    let items = statements::portfolio_of(&state.db, id, q.vintage).await?;
+    let items = state.documents.portfolio(id, q.vintage).await?;
     Ok(Json(json!({ "items": items, "total": items.len() })))
 }
 
@@ -91,8 +84,7 @@ pub async fn portfolio_export(
             ));
         }
     };
-    require_document(&state, id).await?;
-    let rows = statements::portfolio_of(&state.db, id, None).await?;
+    let rows = state.documents.portfolio(id, None).await?;
     let body = shared::telemetry::spawn_blocking(move || match format {
         "csv" => portfolio_csv(&rows).map_err(|e| e.to_string()),
         _ => portfolio_xlsx(&rows).map_err(|e| e.to_string()),
@@ -181,17 +173,7 @@ pub async fn link_fund(
     Path(id): Path<i64>,
     extractors::Json(body): extractors::Json<LinkBody>,
 ) -> Result<Json<Value>> {
-    let doc = require_document(&state, id).await?;
-    if !funds::exists(&state.db, body.fund_id).await? {
-        return Err(ApiError::not_found("Fund", body.fund_id));
-    }
-    if !statements::link_fund(&state.db, id, body.fund_id).await? {
-        return Err(ApiError::Conflict(format!(
-            "Document {id} is {}; only a completed document can be linked to a fund.",
-            doc.status
-        )));
-    }
-    let doc = require_document(&state, id).await?;
+    let doc = state.documents.link_fund(id, body.fund_id).await?;
     Ok(Json(
         serde_json::to_value(&doc).map_err(anyhow::Error::from)?,
     ))

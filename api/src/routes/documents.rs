@@ -1,23 +1,16 @@
 //! `/api/documents`: upload (store + enqueue, answer 202 at once), status, list, read, delete, retry.
-use std::time::Duration;
-
 use axum::Json;
 use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, State};
 use axum::http::{HeaderMap, StatusCode};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use sha2::{Digest, Sha256};
-use shared::db::documents::{self, ListFilter, NewUpload, UploadOutcome};
-use shared::db::funds;
+use shared::db::documents::ListFilter;
+use shared::domain::DocumentStatus;
 
 use crate::error::{ApiError, Result};
 use crate::extractors::{Paging, Path, Query, pages};
 use crate::state::AppState;
-
-/// A Redis that does not answer within this must not hold the upload: the document is stored
-/// and the reaper enqueues it later.
-const ENQUEUE_TIMEOUT: Duration = Duration::from_secs(2);
 
 #[derive(Serialize)]
 pub struct UploadResponse {
@@ -46,91 +39,46 @@ pub async fn upload(
             e.body_text()
         ))
     })?;
-    let form = read_form(multipart, state.config.max_upload_bytes).await?;
-    if form.content.is_empty() {
-        return Err(ApiError::BadRequest("The uploaded file is empty.".into()));
-    }
-    if !shared::pdf::looks_like_pdf(&form.content) {
-        return Err(ApiError::UnsupportedMediaType(
-            "The file is not a PDF (it does not start with the %PDF- signature). Upload a PDF report.".into(),
-        ));
-    }
-    if let Some(fid) = form.fund_id
-        && !funds::exists(&state.db, fid).await?
-    {
-        return Err(ApiError::NotFound(format!(
-            "Fund {fid} does not exist. Create it first, or upload without fund_id to detect the fund from the document."
-        )));
-    }
-    let sha = hex::encode(Sha256::digest(&form.content));
+    let form = read_form(multipart, state.documents.max_upload_bytes()).await?;
     let request_id = headers
         .get("x-request-id")
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
-    let outcome = documents::insert_upload(
-        &state.db,
-        &NewUpload {
-            file_name: &form.file_name,
-            sha256: &sha,
-            content: &form.content,
-            upload_fund_id: form.fund_id,
-            request_id: request_id.as_deref(),
-        },
-    )
-    .await?;
-    let id = match outcome {
-        UploadOutcome::Duplicate(id) => {
-            let doc = documents::get(&state.db, id)
-                .await?
-                .ok_or_else(|| ApiError::not_found("Document", id))?;
-            return Ok((
-                StatusCode::OK,
-                Json(UploadResponse {
-                    document_id: id,
-                    job_id: doc.job_id,
-                    status: doc.status,
-                    status_url: format!("/api/documents/{id}/status"),
-                    duplicate: true,
-                    message: format!(
-                        "This file was already uploaded as document {id}; nothing new was stored."
-                    ),
-                }),
-            ));
-        }
-        UploadOutcome::Created(id) => id,
-    };
-    let job_id = match tokio::time::timeout(ENQUEUE_TIMEOUT, state.queue.enqueue(id, request_id))
-        .await
-    {
-        Ok(Ok(job)) => {
-            documents::set_job(&state.db, id, &job).await?;
-            Some(job)
-        }
-        Ok(Err(e)) => {
-            tracing::warn!(document_id = id, error = %e, "enqueue failed; the reaper will enqueue it");
-            None
-        }
-        Err(_) => {
-            tracing::warn!(
-                document_id = id,
-                "enqueue timed out; the reaper will enqueue it"
-            );
-            None
-        }
-    };
-    let message = if job_id.is_some() {
-        "Accepted; the document is queued for processing.".to_string()
+    let stored = state
+        .documents
+        .upload(&form.file_name, &form.content, form.fund_id, request_id)
+        .await?;
+    let id = stored.document.id;
+    let (code, message) = if stored.duplicate {
+        (
+            StatusCode::OK,
+            format!("This file was already uploaded as document {id}; nothing new was stored."),
+        )
+    } else if stored.job_id.is_some() {
+        (
+            StatusCode::ACCEPTED,
+            "Accepted; the document is queued for processing.".to_string(),
+        )
     } else {
-        "Accepted and stored; the job queue is unavailable, so processing starts as soon as it returns.".to_string()
+        (
+            StatusCode::ACCEPTED,
+            "Accepted and stored; the job queue is unavailable, so processing starts as soon as it returns.".to_string(),
+        )
     };
     Ok((
-        StatusCode::ACCEPTED,
+        code,
         Json(UploadResponse {
             document_id: id,
-            job_id,
-            status: "queued".into(),
+            job_id: stored.job_id,
+            // A fast worker may have claimed the new document already; the upload itself
+            // answers with the state it created.
+            status: if stored.duplicate {
+                stored.document.status
+            } else {
+                DocumentStatus::Queued.as_str().into()
+            },
             status_url: format!("/api/documents/{id}/status"),
-            duplicate: false,
+            duplicate: stored.duplicate,
             message,
         }),
     ))
@@ -245,16 +193,14 @@ pub async fn status(
     State(state): State<AppState>,
     Path(id): Path<i64>,
 ) -> Result<Json<serde_json::Value>> {
-    let d = documents::get(&state.db, id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("Document", id))?;
+    let d = state.documents.get(id).await?;
     Ok(Json(json!({
         "document_id": d.id,
         "status": d.status,
         "stage": d.stage,
         "progress": { "pages_done": d.progress_done, "pages_total": d.progress_total },
         "attempts": d.attempts,
-        "max_attempts": state.config.max_attempts,
+        "max_attempts": state.documents.max_attempts(),
         "error": d.error,
         "warnings": d.warnings,
         "fund_id": d.fund_id,
@@ -290,57 +236,40 @@ pub async fn list(
     }
     .resolve(50, 500)?;
     if let Some(s) = &q.status {
-        s.parse::<shared::domain::DocumentStatus>()
-            .map_err(ApiError::BadRequest)?;
+        s.parse::<DocumentStatus>().map_err(ApiError::BadRequest)?;
     }
-    let (items, total) = documents::list(
-        &state.db,
-        &ListFilter {
+    let (items, total) = state
+        .documents
+        .list(&ListFilter {
             fund_id: q.fund_id,
             status: q.status,
             limit,
             offset,
-        },
-    )
-    .await?;
+        })
+        .await?;
     Ok(Json(
         json!({ "items": items, "total": total, "page": page, "pages": pages(total, limit) }),
     ))
 }
 
 pub async fn delete(State(state): State<AppState>, Path(id): Path<i64>) -> Result<StatusCode> {
-    match documents::delete(&state.db, id).await? {
-        Some(_) => Ok(StatusCode::NO_CONTENT),
-        None => Err(ApiError::not_found("Document", id)),
-    }
+    state.documents.delete(id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
-/// Re-processes a failed document from its stored file.
+/// Re-processes a failed or completed document from its stored file.
 pub async fn retry(
     State(state): State<AppState>,
     Path(id): Path<i64>,
 ) -> Result<(StatusCode, Json<serde_json::Value>)> {
-    if !documents::reset_for_retry(&state.db, id).await? {
-        return match documents::get(&state.db, id).await? {
-            None => Err(ApiError::not_found("Document", id)),
-            Some(d) => Err(ApiError::Conflict(format!(
-                "Document {id} is {} already; only failed or completed documents can be processed again.",
-                d.status
-            ))),
-        };
-    }
-    let job_id = match tokio::time::timeout(ENQUEUE_TIMEOUT, state.queue.enqueue(id, None)).await {
-        Ok(Ok(job)) => {
-            documents::set_job(&state.db, id, &job).await?;
-            Some(job)
-        }
-        _ => None,
-    };
+    let job_id = state.documents.retry(id).await?;
     Ok((
         StatusCode::ACCEPTED,
-        Json(
-            json!({ "document_id": id, "job_id": job_id, "status": "queued",
-        "status_url": format!("/api/documents/{id}/status") }),
-        ),
+        Json(json!({
+            "document_id": id,
+            "job_id": job_id,
+            "status": DocumentStatus::Queued,
+            "status_url": format!("/api/documents/{id}/status"),
+        })),
     ))
 }

@@ -7,14 +7,12 @@ use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 use rust_xlsxwriter::{ExcelDateTime, Format, Formula, Workbook, Worksheet, XlsxError};
-use shared::db::funds;
-use shared::db::transactions::{self, Kind, Transaction};
+use shared::db::transactions::{Kind, Transaction};
 use shared::metrics::FundMetrics;
 
 use crate::error::{ApiError, Result};
 use crate::extractors::Path;
-use crate::routes::metrics::snapshot;
-use crate::routes::transactions::parse_kind;
+use crate::params;
 use crate::state::AppState;
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
@@ -49,11 +47,9 @@ pub async fn csv(
                 .into(),
         ));
     };
-    let kind = parse_kind(kind)?;
-    if !funds::exists(&state.db, id).await? {
-        return Err(ApiError::not_found("Fund", id));
-    }
-    let rows = transactions::all_of(&state.db, id, kind).await?;
+    let kind = params::kind(kind)?;
+    state.funds.require(id).await?;
+    let rows = state.transactions.all_of(id, kind).await?;
     let body = shared::telemetry::spawn_blocking(move || write_csv(kind, &rows))
         .await
         .map_err(internal)?
@@ -110,10 +106,10 @@ fn write_csv(kind: Kind, rows: &[Transaction]) -> Result<Vec<u8>, csv::Error> {
 pub async fn xlsx(State(state): State<AppState>, Path(id): Path<i64>) -> Result<Response> {
     // As of the latest data, so every transaction on the sheets counts and the formulas on the
     // Metrics sheet agree with the engine.
-    let snap = snapshot(&state, id, None).await?;
+    let snap = state.metrics.snapshot(id, None).await?;
     let mut sheets = Vec::with_capacity(Kind::ALL.len());
     for kind in Kind::ALL {
-        sheets.push((kind, transactions::all_of(&state.db, id, kind).await?));
+        sheets.push((kind, state.transactions.all_of(id, kind).await?));
     }
     let body = shared::telemetry::spawn_blocking(move || build_workbook(&sheets, &snap.metrics))
         .await

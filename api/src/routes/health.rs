@@ -16,26 +16,21 @@ pub async fn health() -> impl IntoResponse {
 }
 
 pub async fn ready(State(state): State<AppState>) -> impl IntoResponse {
-    let db = tokio::time::timeout(
-        CHECK_TIMEOUT,
-        sqlx::query_scalar::<_, i32>("SELECT 1").fetch_one(&state.db),
-    )
-    .await;
+    let (db, depth) = tokio::join!(
+        state.health.probe_postgres(CHECK_TIMEOUT),
+        state.health.probe_queue(CHECK_TIMEOUT)
+    );
     let db_status = match db {
-        Ok(Ok(_)) => json!({ "ok": true }),
-        Ok(Err(e)) => json!({ "ok": false, "error": e.to_string() }),
-        Err(_) => json!({ "ok": false, "error": "no answer within 1 s" }),
+        Ok(()) => json!({ "ok": true }),
+        Err(e) => json!({ "ok": false, "error": e }),
     };
-    let depth = tokio::time::timeout(CHECK_TIMEOUT, state.queue.depth()).await;
     let redis_status = match depth {
-        Ok(Ok(depth)) => {
-            json!({ "ok": true, "queue": state.queue.queue_name(), "queue_depth": depth })
+        Ok(depth) => {
+            json!({ "ok": true, "queue": state.health.queue_name(), "queue_depth": depth })
         }
-        Ok(Err(e)) => json!({ "ok": false, "error": e.to_string() }),
-        Err(_) => json!({ "ok": false, "error": "no answer within 1 s" }),
+        Err(e) => json!({ "ok": false, "error": e }),
     };
-    let size = state.db.size();
-    let idle = state.db.num_idle() as u32;
+    let pool = state.health.pool();
     let ok = db_status["ok"] == true && redis_status["ok"] == true;
     let mut down = Vec::new();
     if db_status["ok"] != true {
@@ -49,7 +44,7 @@ pub async fn ready(State(state): State<AppState>) -> impl IntoResponse {
         "down": down,
         "postgres": db_status,
         "redis": redis_status,
-        "pool": { "max": state.config.api_db_pool_size, "size": size, "idle": idle, "in_use": size.saturating_sub(idle) },
+        "pool": { "max": pool.max, "size": pool.size, "idle": pool.idle, "in_use": pool.size.saturating_sub(pool.idle) },
     });
     let code = if ok {
         StatusCode::OK

@@ -1,63 +1,16 @@
 //! Fund metrics: values, per-metric breakdowns, reconciliation and side-by-side comparison.
-use std::collections::BTreeSet;
-
 use axum::Json;
 use axum::extract::State;
-use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::{Value, json};
-use shared::db::funds;
-use shared::metrics::{Discrepancy, FundMetrics, Metric, breakdown};
+use shared::metrics::{Metric, breakdown};
 
 use crate::error::{ApiError, Result};
 use crate::extractors::{Path, Query};
 use crate::fund_ids::{self, MAX_COMPARE};
-use crate::metrics_cache::FundSnapshot;
+use crate::params;
+use crate::service::metrics::MetricsBody;
 use crate::state::AppState;
-
-/// The metrics object of every response: the engine's figures plus the reconciliation's
-/// disagreements (which do not depend on `as_of`: each stated figure is checked at its own date).
-#[derive(Serialize)]
-pub struct MetricsBody<'a> {
-    #[serde(flatten)]
-    pub metrics: &'a FundMetrics,
-    pub discrepancies: &'a [Discrepancy],
-}
-
-impl<'a> From<&'a FundSnapshot> for MetricsBody<'a> {
-    fn from(s: &'a FundSnapshot) -> Self {
-        Self {
-            metrics: &s.metrics,
-            discrepancies: &s.reconciliation.discrepancies,
-        }
-    }
-}
-
-/// Parses an optional `as_of` query value with a message a person can act on.
-pub fn parse_as_of(raw: Option<&str>) -> Result<Option<NaiveDate>> {
-    let Some(raw) = raw.map(str::trim).filter(|s| !s.is_empty()) else {
-        return Ok(None);
-    };
-    NaiveDate::parse_from_str(raw, "%Y-%m-%d")
-        .map(Some)
-        .map_err(|_| {
-            ApiError::BadRequest(format!(
-                "`as_of` must be a calendar date written YYYY-MM-DD (e.g. 2024-12-31), not {raw:?}."
-            ))
-        })
-}
-
-pub async fn snapshot(
-    state: &AppState,
-    fund_id: i64,
-    as_of: Option<NaiveDate>,
-) -> Result<std::sync::Arc<FundSnapshot>> {
-    state
-        .metrics
-        .for_fund(&state.db, fund_id, as_of)
-        .await?
-        .ok_or_else(|| ApiError::not_found("Fund", fund_id))
-}
 
 #[derive(Debug, Deserialize)]
 pub struct AsOfQuery {
@@ -70,8 +23,8 @@ pub async fn fund_metrics(
     Path(id): Path<i64>,
     Query(q): Query<AsOfQuery>,
 ) -> Result<Json<Value>> {
-    let as_of = parse_as_of(q.as_of.as_deref())?;
-    let snap = snapshot(&state, id, as_of).await?;
+    let as_of = params::as_of(q.as_of.as_deref())?;
+    let snap = state.metrics.snapshot(id, as_of).await?;
     let mut body = serde_json::to_value(MetricsBody::from(&*snap))
         .map_err(|e| ApiError::Internal(e.into()))?;
     body["fund_id"] = json!(id);
@@ -106,8 +59,8 @@ pub async fn fund_breakdown(
             e.0
         ))
     })?;
-    let as_of = parse_as_of(q.as_of.as_deref())?;
-    let snap = snapshot(&state, id, as_of).await?;
+    let as_of = params::as_of(q.as_of.as_deref())?;
+    let snap = state.metrics.snapshot(id, as_of).await?;
     let explained = breakdown(&snap.input, &selection, as_of);
     // Through each breakdown's own serialization, so the values are JSON numbers like theirs.
     let metrics =
@@ -134,7 +87,7 @@ pub async fn reconciliation(
     State(state): State<AppState>,
     Path(id): Path<i64>,
 ) -> Result<Json<Value>> {
-    let snap = snapshot(&state, id, None).await?;
+    let snap = state.metrics.snapshot(id, None).await?;
     let r = &snap.reconciliation;
     Ok(Json(json!({
         "fund_id": id,
@@ -179,36 +132,20 @@ pub async fn compare(
     Query(q): Query<CompareQuery>,
 ) -> Result<Json<Value>> {
     let ids = parse_ids(q.ids.as_deref())?;
-    let as_of = parse_as_of(q.as_of.as_deref())?;
-    let found = funds::get_many(&state.db, &ids).await?;
-    let known: BTreeSet<i64> = found.iter().map(|f| f.id).collect();
-    let missing: Vec<String> = ids
+    let as_of = params::as_of(q.as_of.as_deref())?;
+    let out: Vec<Value> = state
+        .funds
+        .compare(&ids, as_of)
+        .await?
         .iter()
-        .filter(|id| !known.contains(id))
-        .map(i64::to_string)
+        .map(|(fund, snap)| {
+            json!({
+                "id": fund.id,
+                "name": fund.name,
+                "vintage_year": fund.vintage_year,
+                "metrics": MetricsBody::from(&**snap),
+            })
+        })
         .collect();
-    if !missing.is_empty() {
-        return Err(ApiError::NotFound(if missing.len() == 1 {
-            format!("Fund {} does not exist.", missing[0])
-        } else {
-            format!("Funds {} do not exist.", missing.join(", "))
-        }));
-    }
-    let mut out = Vec::with_capacity(ids.len());
-    for id in &ids {
-        let Some(fund) = found.iter().find(|f| f.id == *id) else {
-            continue;
-        };
-        let snap = state
-            .metrics
-            .at_version(&state.db, fund.id, fund.data_version, as_of)
-            .await?;
-        out.push(json!({
-            "id": fund.id,
-            "name": fund.name,
-            "vintage_year": fund.vintage_year,
-            "metrics": MetricsBody::from(&*snap),
-        }));
-    }
     Ok(Json(json!({ "as_of": as_of, "funds": out })))
 }

@@ -17,31 +17,24 @@ const STATUSES: [&str; 4] = ["queued", "processing", "completed", "failed"];
 
 pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
     let handle = shared::telemetry::prometheus();
-    shared::telemetry::record_pool("api", &state.db, state.config.api_db_pool_size);
-    let (depth, counts, oldest) = tokio::join!(
-        tokio::time::timeout(PROBE_TIMEOUT, state.queue.depth()),
-        tokio::time::timeout(
-            PROBE_TIMEOUT,
-            shared::db::documents::count_by_status(&state.db)
-        ),
-        tokio::time::timeout(
-            PROBE_TIMEOUT,
-            shared::db::documents::oldest_processing_age(&state.db)
-        ),
+    state.health.record_pool();
+    let (depth, (counts, oldest)) = tokio::join!(
+        state.health.probe_queue(PROBE_TIMEOUT),
+        state.health.document_counts(PROBE_TIMEOUT),
     );
-    if let Ok(Ok(age)) = oldest {
+    if let Some(age) = oldest {
         metrics::gauge!("documents_oldest_processing_seconds").set(age);
     }
-    let queue = state.queue.queue_name().to_string();
+    let queue = state.health.queue_name().to_string();
     match depth {
-        Ok(Ok(d)) => {
+        Ok(d) => {
             metrics::gauge!("queue_depth", "queue" => queue.clone()).set(d as f64);
             metrics::gauge!("queue_up", "queue" => queue).set(1.0);
         }
         _ => metrics::gauge!("queue_up", "queue" => queue).set(0.0),
     }
     match counts {
-        Ok(Ok(rows)) => {
+        Some(rows) => {
             for s in STATUSES {
                 let n = rows.iter().find(|(k, _)| k == s).map_or(0, |(_, n)| *n);
                 metrics::gauge!("documents", "status" => s).set(n as f64);
@@ -58,6 +51,5 @@ pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
 }
 
 pub async fn ping_db(State(state): State<AppState>) -> Result<Json<serde_json::Value>> {
-    let one: i32 = sqlx::query_scalar("SELECT 1").fetch_one(&state.db).await?;
-    Ok(Json(json!({ "ok": one == 1 })))
+    Ok(Json(json!({ "ok": state.health.ping().await? })))
 }

@@ -3,12 +3,11 @@
 use axum::Json;
 use axum::extract::State;
 use serde::Deserialize;
-use shared::db::{funds, statements};
-use shared::metrics::position::{self, Position};
+use shared::metrics::position::Position;
 
-use crate::error::{ApiError, Result};
+use crate::error::Result;
 use crate::extractors::{Path, Query};
-use crate::routes::metrics::parse_as_of;
+use crate::params;
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize)]
@@ -21,15 +20,6 @@ pub async fn get(
     Path(id): Path<i64>,
     Query(q): Query<PositionQuery>,
 ) -> Result<Json<Position>> {
-    let as_of = parse_as_of(q.as_of.as_deref())?;
-    Ok(Json(load(&state, id, as_of).await?))
-}
-
-/// The fund's position (also drawn on the console's fund page).
-pub async fn load(state: &AppState, id: i64, as_of: Option<chrono::NaiveDate>) -> Result<Position> {
-    if !funds::exists(&state.db, id).await? {
-        return Err(ApiError::not_found("Fund", id));
-    }
-    let (facts, flows) = statements::position_inputs(&state.db, id, as_of).await?;
-    Ok(position::position(&facts, &flows))
+    let as_of = params::as_of(q.as_of.as_deref())?;
+    Ok(Json(state.positions.of_fund(id, as_of).await?))
 }

@@ -3,11 +3,11 @@ use axum::Json;
 use axum::extract::State;
 use serde::Deserialize;
 use serde_json::{Value, json};
-use shared::db::funds;
-use shared::db::transactions::{self, Filter, Kind, Sort};
+use shared::db::transactions::{Filter, Sort};
 
 use crate::error::{ApiError, Result};
 use crate::extractors::{Paging, Path, Query, pages};
+use crate::params;
 use crate::state::AppState;
 
 pub const MAX_LIMIT: i64 = 1000;
@@ -21,12 +21,6 @@ pub struct TransactionsQuery {
     // Not `#[serde(flatten)]`: query strings lose their number types through flatten.
     page: Option<i64>,
     limit: Option<i64>,
-}
-
-pub fn parse_kind(raw: &str) -> Result<Kind> {
-    raw.trim()
-        .parse()
-        .map_err(|e: transactions::UnknownKind| ApiError::BadRequest(e.to_string()))
 }
 
 pub async fn list(
@@ -43,7 +37,7 @@ pub async fn list(
         .kind
         .as_deref()
         .filter(|s| !s.trim().is_empty())
-        .map(parse_kind)
+        .map(params::kind)
         .transpose()?;
     let sort = match q.sort.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         Some(s) => s
@@ -58,21 +52,17 @@ pub async fn list(
             "`year` must be a year such as 2024.".into(),
         ));
     }
-    if !funds::exists(&state.db, id).await? {
-        return Err(ApiError::not_found("Fund", id));
-    }
-    let (items, total) = transactions::list(
-        &state.db,
-        &Filter {
+    let (items, total) = state
+        .transactions
+        .page(&Filter {
             fund_id: id,
             kind,
             year: q.year,
             sort,
             limit: Some(limit),
             offset,
-        },
-    )
-    .await?;
+        })
+        .await?;
     Ok(Json(
         json!({ "items": items, "total": total, "page": page, "pages": pages(total, limit) }),
     ))

@@ -27,6 +27,17 @@ pub async fn state_with(pool: PgPool, tweak: impl FnOnce(&mut shared::config::Co
     AppState::new(pool, queue, config)
 }
 
+/// Jobs waiting in the state's queue (its own Redis connection, as another process would see it).
+pub async fn queue_depth(state: &AppState) -> u64 {
+    let redis = shared::jobs::connect_redis(state.config.redis_url())
+        .await
+        .expect("redis");
+    JobQueue::new(redis, &state.config.queue_name)
+        .depth()
+        .await
+        .expect("queue depth")
+}
+
 /// Sends `req` and returns the status with the body parsed as JSON (`Null` when it is not).
 pub async fn send(state: &AppState, req: Request<Body>) -> (StatusCode, Value) {
     let res = app(state.clone()).oneshot(req).await.unwrap();

@@ -13,20 +13,11 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, OnceLock};
 
-use crate::config_embedding::EmbeddingConfig;
+use crate::config::EmbeddingConfig;
+pub use crate::config::Runtime;
 
 /// Width of every embedding; `document_chunks.embedding` is `vector(384)`.
 pub const EMBEDDING_DIM: usize = 384;
-
-/// Which engine runs the encoder. Both read the same `model.safetensors` and give the same vectors
-/// (within 1e-5); they differ in speed and in what they need on the host.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Runtime {
-    /// Pure Rust, needs nothing else.
-    Candle,
-    /// ONNX Runtime's CPU kernels, from the shared library at `library`; `threads` per run.
-    Onnx { library: PathBuf, threads: usize },
-}
 
 impl Runtime {
     /// Most padded tokens per forward pass, measured with `bench_embed BENCH_SWEEP=1` (2 cores):

@@ -2,7 +2,7 @@
 use secrecy::ExposeSecret;
 
 use super::{EMBEDDING_DIM, EmbedError, TextEmbedder};
-use crate::config_embedding::RemoteEmbeddingConfig;
+use crate::config::RemoteEmbeddingConfig;
 
 pub struct RemoteEmbedder {
     agent: ureq::Agent,

@@ -43,7 +43,8 @@ fn main() -> ExitCode {
 }
 
 fn bind_pdfium() -> Result<()> {
-    let lib = std::env::var_os("PDFIUM_LIB_PATH")
+    let lib = shared::config::Env::process()
+        .get("PDFIUM_LIB_PATH")
         .context("PDFIUM_LIB_PATH is not set (run: eval \"$(scripts/setup.sh)\")")?;
     pdf::init(Path::new(&lib))?;
     Ok(())
@@ -60,7 +61,7 @@ fn run(path: &Path) -> Result<Extraction> {
 
 /// Lists (and with `apply` removes) funds created from names that do not read as a fund's.
 fn cleanup_cmd(apply: bool) -> Result<()> {
-    let url = std::env::var("DATABASE_URL").context("DATABASE_URL is not set")?;
+    let url = shared::config::Env::process().required("DATABASE_URL")?;
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
@@ -107,7 +108,7 @@ fn extract_cmd(path: &Path) -> Result<()> {
 }
 
 fn data_dir() -> PathBuf {
-    if let Some(dir) = std::env::var_os("FUNDLENS_DATA_DIR") {
+    if let Some(dir) = shared::config::Env::process().get("FUNDLENS_DATA_DIR") {
         return PathBuf::from(dir);
     }
     // The data sits beside the clone: <workspace root>/../shared/data.

@@ -6,7 +6,7 @@ use serde_json::Value;
 use shared::metrics::{Discrepancy, FundMetrics};
 
 use super::{Grounded, Source, cites, pct, ratio, usd};
-use crate::chat::intent::MetricAsk;
+use crate::service::chat::intent::MetricAsk;
 
 fn discrepancy_note(d: &Discrepancy, fmt: fn(Decimal) -> String) -> String {
     let computed = d

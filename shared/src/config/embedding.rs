@@ -4,8 +4,17 @@ use std::time::Duration;
 
 use secrecy::SecretString;
 
-use crate::config::{ConfigError, parse_value};
-use crate::embed::Runtime;
+use super::env::{ConfigError, Env};
+
+/// Which engine runs the encoder. Both read the same `model.safetensors` and give the same vectors
+/// (within 1e-5); they differ in speed and in what they need on the host.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Runtime {
+    /// Pure Rust, needs nothing else.
+    Candle,
+    /// ONNX Runtime's CPU kernels, from the shared library at `library`; `threads` per run.
+    Onnx { library: PathBuf, threads: usize },
+}
 
 #[derive(Debug, Clone)]
 pub enum EmbeddingConfig {
@@ -29,35 +38,16 @@ pub struct RemoteEmbeddingConfig {
     pub batch_size: usize,
 }
 
-/// Reads variables through `lookup` (the environment in production, a map in tests): trimmed,
-/// empty counts as unset.
-struct Vars<F>(F);
-
-impl<F: Fn(&str) -> Option<String>> Vars<F> {
-    fn get(&self, name: &str) -> Option<String> {
-        (self.0)(name)
-            .map(|v| v.trim().to_string())
-            .filter(|v| !v.is_empty())
-    }
-
-    fn parse<T: std::str::FromStr>(&self, name: &str, default: T) -> Result<T, ConfigError> {
-        parse_value(name, (self.0)(name), default)
-    }
-}
-
 impl EmbeddingConfig {
     /// `EMBEDDING_RUNTIME` = `auto` (default: remote if `EMBEDDING_BASE_URL` is set, else ONNX
     /// Runtime if `ONNXRUNTIME_LIB_PATH` is set, else candle), `onnx`, `candle` or `remote`.
     /// `None` when nothing is configured (auto without a model folder).
     pub fn from_env() -> Result<Option<Self>, ConfigError> {
-        Self::from_lookup(|name| std::env::var(name).ok())
+        Self::read(&Env::process())
     }
 
     /// [`Self::from_env`] over any source of variables.
-    pub fn from_lookup(
-        lookup: impl Fn(&str) -> Option<String>,
-    ) -> Result<Option<Self>, ConfigError> {
-        let vars = Vars(lookup);
+    pub fn read<F: Fn(&str) -> Option<String>>(vars: &Env<F>) -> Result<Option<Self>, ConfigError> {
         let runtime = vars
             .parse("EMBEDDING_RUNTIME", "auto".to_string())?
             .to_lowercase();
@@ -77,7 +67,7 @@ impl EmbeddingConfig {
         };
         let local = |model_dir: PathBuf, runtime: Runtime| Self::Local { model_dir, runtime };
         Ok(Some(match runtime.as_str() {
-            "auto" if base_url.is_some() => Self::Remote(RemoteEmbeddingConfig::read(&vars)?),
+            "auto" if base_url.is_some() => Self::Remote(RemoteEmbeddingConfig::read(vars)?),
             "auto" => {
                 let Some(model_dir) = model_dir else {
                     return Ok(None);
@@ -95,7 +85,7 @@ impl EmbeddingConfig {
                 },
             ),
             "candle" => local(need(model_dir, "EMBEDDING_MODEL_DIR")?, Runtime::Candle),
-            "remote" => Self::Remote(RemoteEmbeddingConfig::read(&vars)?),
+            "remote" => Self::Remote(RemoteEmbeddingConfig::read(vars)?),
             other => {
                 return Err(ConfigError(format!(
                     "EMBEDDING_RUNTIME={other:?} is not one of auto, onnx, candle, remote"
@@ -121,7 +111,7 @@ impl EmbeddingConfig {
 }
 
 impl RemoteEmbeddingConfig {
-    fn read<F: Fn(&str) -> Option<String>>(vars: &Vars<F>) -> Result<Self, ConfigError> {
+    fn read<F: Fn(&str) -> Option<String>>(vars: &Env<F>) -> Result<Self, ConfigError> {
         let (Some(base_url), Some(model)) =
             (vars.get("EMBEDDING_BASE_URL"), vars.get("EMBEDDING_MODEL"))
         else {
@@ -132,7 +122,7 @@ impl RemoteEmbeddingConfig {
         Ok(Self {
             base_url: base_url.trim_end_matches('/').to_string(),
             model,
-            api_key: vars.get("EMBEDDING_API_KEY").map(SecretString::from),
+            api_key: vars.secret("EMBEDDING_API_KEY"),
             timeout: Duration::from_millis(vars.parse("EMBEDDING_TIMEOUT_MS", 30_000)?),
             batch_size: vars.parse::<usize>("EMBEDDING_BATCH_SIZE", 64)?.max(1),
         })
@@ -148,7 +138,7 @@ mod tests {
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
-        EmbeddingConfig::from_lookup(|name| map.get(name).cloned())
+        EmbeddingConfig::read(&Env::from_lookup(|name: &str| map.get(name).cloned()))
     }
 
     const DIR: (&str, &str) = ("EMBEDDING_MODEL_DIR", "/models/minilm");

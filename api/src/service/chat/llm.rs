@@ -4,7 +4,7 @@ use std::collections::HashSet;
 
 use secrecy::ExposeSecret;
 use serde_json::{Value, json};
-use shared::config_llm::LlmConfig;
+use shared::config::LlmConfig;
 
 use super::answer::Grounded;
 
@@ -194,7 +194,7 @@ fn scan(text: &str) -> (Vec<usize>, Vec<String>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::chat::answer::Source;
+    use crate::service::chat::answer::Source;
     use axum::routing::post;
     use std::time::Duration;
 

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use secrecy::{ExposeSecret, SecretString};
 
-use crate::config::{ConfigError, var};
+use super::env::{ConfigError, Env};
 
 #[derive(Debug, Clone)]
 pub struct OpsConfig {
@@ -35,41 +35,30 @@ pub struct OpsConfig {
     pub expose_ping_db: bool,
 }
 
-fn list(name: &str) -> Vec<String> {
-    std::env::var(name)
-        .unwrap_or_default()
-        .split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
-        .collect()
-}
-
 impl OpsConfig {
-    pub fn from_env() -> Result<Self, ConfigError> {
-        let worker_metrics_addr = match std::env::var("WORKER_METRICS_ADDR") {
-            Ok(v) if v.trim().is_empty() => None,
-            Ok(v) => Some(v.trim().parse().map_err(|_| {
-                ConfigError(format!("WORKER_METRICS_ADDR={v:?} is not an address"))
-            })?),
-            Err(_) => Some(SocketAddr::from(([0, 0, 0, 0], 9101))),
+    pub fn read<F: Fn(&str) -> Option<String>>(env: &Env<F>) -> Result<Self, ConfigError> {
+        // Unset means the default address; set but empty turns the endpoint off.
+        let worker_metrics_addr = match env.parse_opt::<SocketAddr>("WORKER_METRICS_ADDR")? {
+            Some(addr) => Some(addr),
+            None if env.is_present("WORKER_METRICS_ADDR") => None,
+            None => Some(SocketAddr::from(([0, 0, 0, 0], 9101))),
         };
         let ops = Self {
-            api_keys: list("API_KEYS").into_iter().map(Into::into).collect(),
-            cors_origins: list("CORS_ORIGINS"),
-            rate_limit_per_sec: var("RATE_LIMIT_PER_SEC", 0.0)?,
-            rate_limit_burst: var("RATE_LIMIT_BURST", 50)?,
-            max_in_flight: var("MAX_IN_FLIGHT_REQUESTS", 512)?,
-            max_connections: var("MAX_CONNECTIONS", 4096)?,
-            header_read_timeout: Duration::from_secs(var("HEADER_READ_TIMEOUT_SECS", 10)?),
-            body_read_timeout: Duration::from_secs(var("BODY_READ_TIMEOUT_SECS", 10)?),
+            api_keys: env.list("API_KEYS").into_iter().map(Into::into).collect(),
+            cors_origins: env.list("CORS_ORIGINS"),
+            rate_limit_per_sec: env.parse("RATE_LIMIT_PER_SEC", 0.0)?,
+            rate_limit_burst: env.parse("RATE_LIMIT_BURST", 50)?,
+            max_in_flight: env.parse("MAX_IN_FLIGHT_REQUESTS", 512)?,
+            max_connections: env.parse("MAX_CONNECTIONS", 4096)?,
+            header_read_timeout: Duration::from_secs(env.parse("HEADER_READ_TIMEOUT_SECS", 10)?),
+            body_read_timeout: Duration::from_secs(env.parse("BODY_READ_TIMEOUT_SECS", 10)?),
             worker_metrics_addr,
-            hang_grace: Duration::from_secs(var("HANG_GRACE_SECS", 30)?),
-            job_retention: match var::<u64>("JOB_RETENTION_HOURS", 24)? {
+            hang_grace: Duration::from_secs(env.parse("HANG_GRACE_SECS", 30)?),
+            job_retention: match env.parse::<u64>("JOB_RETENTION_HOURS", 24)? {
                 0 => None,
                 hours => Some(Duration::from_secs(hours * 3600)),
             },
-            expose_ping_db: var("EXPOSE_PING_DB", false)?,
+            expose_ping_db: env.parse("EXPOSE_PING_DB", false)?,
         };
         if ops.rate_limit_per_sec < 0.0 || ops.max_in_flight == 0 || ops.max_connections == 0 {
             return Err(ConfigError(

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use shared::db::transactions::{Kind, Transaction};
 
 use super::{Grounded, Source, cites, usd};
-use crate::chat::intent::{Op, Subject};
+use crate::service::chat::intent::{Op, Subject};
 use shared::metrics::serde_fmt::round;
 
 fn kind_words(kind: Kind) -> (&'static str, &'static str) {

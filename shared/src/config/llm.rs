@@ -3,7 +3,7 @@ use std::time::Duration;
 
 use secrecy::SecretString;
 
-use crate::config::{ConfigError, var};
+use super::env::{ConfigError, Env};
 
 #[derive(Debug, Clone)]
 pub struct LlmConfig {
@@ -18,21 +18,15 @@ pub struct LlmConfig {
 
 impl LlmConfig {
     /// `None` unless both `LLM_BASE_URL` and `LLM_MODEL` are set: chat then answers without an LLM.
-    pub fn from_env() -> Result<Option<Self>, ConfigError> {
-        let get = |name: &str| {
-            std::env::var(name)
-                .ok()
-                .map(|v| v.trim().to_string())
-                .filter(|v| !v.is_empty())
-        };
-        let (Some(base_url), Some(model)) = (get("LLM_BASE_URL"), get("LLM_MODEL")) else {
+    pub fn read<F: Fn(&str) -> Option<String>>(env: &Env<F>) -> Result<Option<Self>, ConfigError> {
+        let (Some(base_url), Some(model)) = (env.get("LLM_BASE_URL"), env.get("LLM_MODEL")) else {
             return Ok(None);
         };
         Ok(Some(Self {
             base_url: base_url.trim_end_matches('/').to_string(),
             model,
-            api_key: get("LLM_API_KEY").map(SecretString::from),
-            timeout: Duration::from_millis(var("LLM_TIMEOUT_MS", 8000)?),
+            api_key: env.secret("LLM_API_KEY"),
+            timeout: Duration::from_millis(env.parse("LLM_TIMEOUT_MS", 8000)?),
         }))
     }
 }

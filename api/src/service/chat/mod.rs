@@ -14,10 +14,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use shared::db::transactions::Kind;
 use shared::db::{conversations, provenance};
+use sqlx::PgPool;
 
+use super::metrics::{MetricsBody, MetricsService};
 use crate::error::{ApiError, Result};
-use crate::routes::metrics::{MetricsBody, snapshot};
-use crate::state::AppState;
 use answer::{Grounded, Source, page_source};
 use intent::{Intent, MetricAsk, Subject};
 use retrieve::{FundChoice, FundRow};
@@ -50,17 +50,24 @@ pub struct QueryResponse {
     pub processing_time_ms: f64,
 }
 
-/// Embedding model, LLM and their state, shared by every request.
-#[derive(Default)]
-pub struct ChatServices {
-    pub embedder: Option<Arc<embed_batch::QueryEmbedder>>,
-    /// Why there is no embedder, for the note in full-text-only answers.
-    pub embedder_missing: Option<String>,
-    pub llm: Option<llm::Llm>,
+/// Chat's dependencies: the pool, the metrics service (and its cache), the query embedder
+/// (loaded once per process) and the optional LLM client. Cheap to clone.
+#[derive(Clone)]
+pub struct ChatService {
+    db: PgPool,
+    metrics: MetricsService,
+    models: Arc<Models>,
 }
 
-impl ChatServices {
-    pub fn from_config(config: &shared::config::Config) -> Self {
+struct Models {
+    embedder: Option<Arc<embed_batch::QueryEmbedder>>,
+    /// Why there is no embedder, for the note in full-text-only answers.
+    embedder_missing: Option<String>,
+    llm: Option<llm::Llm>,
+}
+
+impl ChatService {
+    pub fn new(db: PgPool, metrics: MetricsService, config: &shared::config::Config) -> Self {
         let (embedder, embedder_missing) = match &config.embedding {
             None => (
                 None,
@@ -78,15 +85,59 @@ impl ChatServices {
             },
         };
         Self {
-            embedder,
-            embedder_missing,
-            llm: config.llm.clone().map(llm::Llm::new),
+            db,
+            metrics,
+            models: Arc::new(Models {
+                embedder,
+                embedder_missing,
+                llm: config.llm.clone().map(llm::Llm::new),
+            }),
         }
+    }
+
+    /// Answers one question end to end and records the turn.
+    #[tracing::instrument(skip_all, fields(fund_id = ?req.fund_id, conversation_id = ?req.conversation_id))]
+    pub async fn ask(&self, req: QueryRequest) -> Result<QueryResponse> {
+        ask(self, req).await
+    }
+
+    /// A new conversation, optionally about one fund (which must exist).
+    #[tracing::instrument(skip_all, fields(fund_id = ?fund_id))]
+    pub async fn start_conversation(
+        &self,
+        fund_id: Option<i64>,
+    ) -> Result<conversations::Conversation> {
+        if let Some(id) = fund_id
+            && !shared::db::funds::exists(&self.db, id).await?
+        {
+            return Err(ApiError::not_found("Fund", id));
+        }
+        Ok(conversations::create(&self.db, fund_id).await?)
+    }
+
+    /// The conversation with its messages, oldest first.
+    #[tracing::instrument(skip_all, fields(conversation_id = id))]
+    pub async fn conversation(
+        &self,
+        id: i64,
+    ) -> Result<(conversations::Conversation, Vec<conversations::Message>)> {
+        let c = conversations::get(&self.db, id)
+            .await?
+            .ok_or_else(|| ApiError::not_found("Conversation", id))?;
+        Ok((c, conversations::messages(&self.db, id).await?))
+    }
+
+    /// The most recently active conversations, optionally of one fund.
+    pub async fn conversations(
+        &self,
+        fund_id: Option<i64>,
+        limit: i64,
+    ) -> Result<Vec<conversations::Conversation>> {
+        Ok(conversations::list(&self.db, fund_id, limit).await?)
     }
 }
 
-/// Answers one question end to end and records the turn.
-pub async fn ask(state: &AppState, req: QueryRequest) -> Result<QueryResponse> {
+async fn ask(state: &ChatService, req: QueryRequest) -> Result<QueryResponse> {
     let started = Instant::now();
     let query = req.query.trim();
     if query.is_empty() {
@@ -124,7 +175,7 @@ pub async fn ask(state: &AppState, req: QueryRequest) -> Result<QueryResponse> {
 
     let mut text = grounded.text.clone();
     let mut used_llm = false;
-    if let Some(llm) = &state.chat.llm {
+    if let Some(llm) = &state.models.llm {
         match llm.rewrite(query, &grounded).await {
             Ok(prose) => {
                 text = prose;
@@ -182,7 +233,7 @@ const NO_FUNDS: &str = "No fund has any processed report yet, so there is nothin
 
 /// The grounded answer and the fund it is about.
 async fn ground(
-    state: &AppState,
+    state: &ChatService,
     query: &str,
     subject: &Subject,
     choice: &FundChoice,
@@ -244,8 +295,11 @@ async fn ground(
     Ok((g, fund.map(|f| f.id)))
 }
 
-async fn calculation(state: &AppState, subject: &Subject, fund: &FundRow) -> Result<Grounded> {
-    let snap = snapshot(state, fund.id, answer::year_end(subject.year)).await?;
+async fn calculation(state: &ChatService, subject: &Subject, fund: &FundRow) -> Result<Grounded> {
+    let snap = state
+        .metrics
+        .snapshot(fund.id, answer::year_end(subject.year))
+        .await?;
     let metrics_json = serde_json::to_value(MetricsBody::from(&*snap))
         .map_err(|e| ApiError::Internal(e.into()))?;
     let kinds = answer::kinds_behind(&subject.metrics);
@@ -282,7 +336,7 @@ async fn calculation(state: &AppState, subject: &Subject, fund: &FundRow) -> Res
 }
 
 async fn retrieval(
-    state: &AppState,
+    state: &ChatService,
     subject: &Subject,
     fund: &FundRow,
     kind: Kind,
@@ -308,12 +362,12 @@ async fn retrieval(
 }
 
 async fn definition(
-    state: &AppState,
+    state: &ChatService,
     query: &str,
     subject: &Subject,
     fund_id: Option<i64>,
 ) -> Result<Grounded> {
-    let (embedding, note) = match &state.chat.embedder {
+    let (embedding, note) = match &state.models.embedder {
         Some(e) => match e.embed(query).await {
             Ok(v) => (Some(v), None),
             Err(why) => (
@@ -323,7 +377,7 @@ async fn definition(
                 )),
             ),
         },
-        None => (None, state.chat.embedder_missing.clone()),
+        None => (None, state.models.embedder_missing.clone()),
     };
     let hits = retrieve::passages(
         &state.db,
@@ -337,7 +391,7 @@ async fn definition(
 }
 
 /// "Which fund has the highest IRR?": every fund with data, ranked by the first asked metric.
-async fn compare(state: &AppState, subject: &Subject, all: &[FundRow]) -> Result<Grounded> {
+async fn compare(state: &ChatService, subject: &Subject, all: &[FundRow]) -> Result<Grounded> {
     let with_data: Vec<&FundRow> = all.iter().filter(|f| f.has_data).collect();
     if with_data.is_empty() {
         return Ok(Grounded::say(NO_FUNDS));
@@ -345,7 +399,10 @@ async fn compare(state: &AppState, subject: &Subject, all: &[FundRow]) -> Result
     let metric = subject.metrics[0];
     let mut ranked = Vec::new();
     for f in with_data.iter().take(crate::fund_ids::MAX_COMPARE * 5) {
-        let snap = snapshot(state, f.id, answer::year_end(subject.year)).await?;
+        let snap = state
+            .metrics
+            .snapshot(f.id, answer::year_end(subject.year))
+            .await?;
         let m = &snap.metrics;
         let value = match metric {
             MetricAsk::Dpi | MetricAsk::CapitalReturned => m.dpi,

@@ -3,8 +3,8 @@
 use shared::db::search::Hit;
 
 use super::{Grounded, Source};
-use crate::chat::intent::{MetricAsk, Subject};
-use crate::chat::retrieve::terms;
+use crate::service::chat::intent::{MetricAsk, Subject};
+use crate::service::chat::retrieve::terms;
 
 /// Short definitions under the project's conventions, added when a definition question names
 /// a metric so the answer states exactly how Fundlens computes it.
@@ -66,7 +66,7 @@ fn stem(w: &str) -> &str {
 }
 
 fn stems(text: &str) -> Vec<String> {
-    crate::chat::intent::words(text)
+    crate::service::chat::intent::words(text)
         .iter()
         .map(|w| stem(w).to_string())
         .collect()

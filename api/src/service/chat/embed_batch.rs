@@ -1,10 +1,11 @@
 //! Question embeddings: one model per process, an LRU of recent questions, and a batching task
 //! that embeds concurrent questions in one forward pass.
-use std::collections::HashMap;
+use std::num::NonZeroUsize;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
+use lru::LruCache;
 use shared::embed::TextEmbedder;
 use tokio::sync::{mpsc, oneshot};
 
@@ -16,37 +17,7 @@ pub const MAX_BATCH: usize = 16;
 
 type Reply = oneshot::Sender<Result<Arc<Vec<f32>>, String>>;
 /// A bounded least-recently-used map from question text to its embedding.
-struct Lru {
-    map: HashMap<String, (Arc<Vec<f32>>, u64)>,
-    capacity: usize,
-    tick: u64,
-}
-
-impl Lru {
-    fn get(&mut self, key: &str) -> Option<Arc<Vec<f32>>> {
-        self.tick += 1;
-        let tick = self.tick;
-        self.map.get_mut(key).map(|(v, t)| {
-            *t = tick;
-            v.clone()
-        })
-    }
-
-    fn put(&mut self, key: String, value: Arc<Vec<f32>>) {
-        self.tick += 1;
-        if self.map.len() >= self.capacity
-            && !self.map.contains_key(&key)
-            && let Some(oldest) = self
-                .map
-                .iter()
-                .min_by_key(|(_, (_, t))| *t)
-                .map(|(k, _)| k.clone())
-        {
-            self.map.remove(&oldest);
-        }
-        self.map.insert(key, (value, self.tick));
-    }
-}
+type Lru = LruCache<String, Arc<Vec<f32>>>;
 
 /// The API's way to embed questions. Cheap to share; the batching task starts on first use in
 /// the runtime that uses it.
@@ -61,11 +32,9 @@ impl QueryEmbedder {
     pub fn new(model: Arc<dyn TextEmbedder>) -> Self {
         Self {
             model,
-            cache: Mutex::new(Lru {
-                map: HashMap::new(),
-                capacity: CACHE_ENTRIES,
-                tick: 0,
-            }),
+            cache: Mutex::new(LruCache::new(
+                NonZeroUsize::new(CACHE_ENTRIES).unwrap_or(NonZeroUsize::MIN),
+            )),
             queue: OnceLock::new(),
             batches: AtomicU64::new(0),
         }
@@ -84,7 +53,7 @@ impl QueryEmbedder {
     pub async fn embed(self: &Arc<Self>, text: &str) -> Result<Arc<Vec<f32>>, String> {
         let key = text.trim().to_lowercase();
         if let Some(v) = self.lock().get(&key) {
-            return Ok(v);
+            return Ok(v.clone());
         }
         let queue = self.queue.get_or_init(|| {
             let (tx, rx) = mpsc::channel(1024);
@@ -153,25 +122,10 @@ async fn batcher(owner: std::sync::Weak<QueryEmbedder>, mut rx: mpsc::Receiver<(
 mod tests {
     use super::*;
 
-    #[test]
-    fn lru_drops_the_least_recently_used() {
-        let mut lru = Lru {
-            map: HashMap::new(),
-            capacity: 2,
-            tick: 0,
-        };
-        lru.put("a".into(), Arc::new(vec![1.0]));
-        lru.put("b".into(), Arc::new(vec![2.0]));
-        assert!(lru.get("a").is_some());
-        lru.put("c".into(), Arc::new(vec![3.0]));
-        assert!(lru.get("b").is_none());
-        assert!(lru.get("a").is_some() && lru.get("c").is_some());
-    }
-
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn concurrent_questions_share_forward_passes() {
         // Fails rather than skips: CI configures the model, and a skip would hide a regression.
-        let config = shared::config_embedding::EmbeddingConfig::from_env()
+        let config = shared::config::EmbeddingConfig::from_env()
             .unwrap()
             .expect("EMBEDDING_MODEL_DIR is not set: run the tests through `make test`");
         let model = shared::embed::shared(&config).unwrap();
