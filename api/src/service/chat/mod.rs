@@ -5,6 +5,7 @@ pub mod embed_batch;
 pub mod intent;
 pub mod llm;
 pub mod retrieve;
+pub mod sentences;
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -387,7 +388,17 @@ async fn definition(
         5,
     )
     .await?;
-    Ok(answer::definition(query, subject, &hits, note.as_deref()))
+    let sem = match (&state.models.embedder, &embedding) {
+        (Some(e), Some(q)) => sentences::score(e, q, &hits).await,
+        _ => None,
+    };
+    Ok(answer::definition(
+        query,
+        subject,
+        &hits,
+        sem.as_ref(),
+        note.as_deref(),
+    ))
 }
 
 /// "Which fund has the highest IRR?": every fund with data, ranked by the first asked metric.

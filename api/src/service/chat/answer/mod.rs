@@ -14,7 +14,7 @@ mod definition;
 mod retrieval;
 
 pub use calculation::{calculation, kinds_behind};
-pub use definition::{MIN_SIMILARITY, best_excerpt, definition};
+pub use definition::{MIN_SIMILARITY, best_excerpt, definition, relevant, units};
 pub use retrieval::{retrieval, year_end};
 
 /// One cited passage: a chunk found by search, or a page of transaction rows.
@@ -167,7 +167,7 @@ mod tests {
             Another filler sentence that is long and says nothing useful to anyone reading it. \
             DPI measures distributions relative to paid-in capital. It is a realized multiple. \
             A closing sentence that again is only filler for the test of excerpt selection here.";
-        let e = best_excerpt(text, "What does DPI mean?");
+        let e = best_excerpt(text, "What does DPI mean?", None);
         assert!(e.starts_with("DPI measures"), "{e}");
         assert_eq!(usd(Decimal::new(-45000050, 2)), "-$450,000.50");
     }
