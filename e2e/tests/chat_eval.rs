@@ -1,6 +1,12 @@
 //! Chat evaluation: every report in the data folder goes through the real pipeline, then every
-//! `qa` question (plus the specification's questions and rephrasings) is asked and scored.
+//! `qa` question (plus the specification's questions and rephrasings) is asked and scored, and
+//! the same facts are asked again in an LP analyst's own words (the "paraphrase" column).
 //! `make eval` prints the table; `make bench-chat` runs the ignored latency benchmark.
+//!
+//! Honest by construction: no question asked (in total, for an intent, or about a document
+//! with ground truth) fails the eval; a PDF without ground truth fails it unless the data README
+//! says it has none; definition answers are scored on the retrieved text only, without the
+//! convention paragraph the API appends to them.
 mod common;
 
 use std::collections::BTreeMap;
@@ -11,19 +17,31 @@ use std::time::{Duration, Instant};
 use common::Stack;
 use serde_json::{Value, json};
 
+/// PDFs of reports/ and reference/ that have no ground-truth JSON by design (data README:
+/// "a three-page text document on ILPA capital accounting definitions (no tables; for
+/// retrieval and definition questions)"). It is uploaded, so definition questions find it, and
+/// reported; any other PDF without a JSON fails the eval.
+const WITHOUT_GROUND_TRUTH: [&str; 1] = ["ILPA_Capital_Accounting_and_Performance_Metrics"];
+
+/// Thresholds. Calculation and retrieval must all pass, definition at least 95%.
+const CALCULATION_MIN: f64 = 1.0;
+const RETRIEVAL_MIN: f64 = 1.0;
+const DEFINITION_MIN: f64 = 0.95;
+/// The LP-worded paraphrases, written without looking at the intent router's cue lists: the
+/// rate this data supports today, not a target. Measured when they were written: 115/237
+/// (48.5%; calculation 79/156, retrieval 36/63, definition 0/18). The wordings that fail are
+/// marked `FAILS` in [`paraphrases`]; raise this as the router learns them.
+const PARAPHRASE_MIN: f64 = 0.48;
+
 /// Every PDF of reports/ and reference/ (the sample and the ILPA definitions document).
 fn pdfs() -> Vec<PathBuf> {
-    let data = shared::testing::data_dir();
-    let mut out = Vec::new();
-    for sub in ["reports", "reference"] {
-        let mut v: Vec<PathBuf> = std::fs::read_dir(data.join(sub))
-            .expect("data folder")
-            .map(|e| e.unwrap().path())
-            .filter(|p| p.extension().is_some_and(|e| e == "pdf"))
-            .collect();
-        v.sort();
-        out.extend(v);
-    }
+    let mut out = shared::testing::data_files("reports", "pdf");
+    out.extend(shared::testing::data_files("reference", "pdf"));
+    assert!(
+        !out.is_empty(),
+        "no PDF in {}",
+        shared::testing::data_dir().display()
+    );
     out
 }
 
@@ -32,9 +50,7 @@ async fn ingest_all(stack: &Stack) -> BTreeMap<String, Option<i64>> {
     let mut ids = Vec::new();
     for pdf in pdfs() {
         let name = pdf.file_name().unwrap().to_string_lossy().to_string();
-        let (code, up) = stack
-            .upload(&name, std::fs::read(&pdf).unwrap(), None)
-            .await;
+        let (code, up) = stack.upload(&name, shared::testing::read(&pdf), None).await;
         assert_eq!(code, 202, "{name}: {up}");
         ids.push((pdf, up["document_id"].as_i64().unwrap()));
     }
@@ -88,8 +104,23 @@ fn numbers(text: &str) -> Vec<f64> {
     out
 }
 
+/// A definition answer without the paragraph the API appends from its own conventions
+/// (api/src/chat/answer/definition.rs: "\n\nIn Fundlens: <conventions>.", then an optional
+/// note): from "In Fundlens:" to the end. Expected words must come from the retrieved text.
+fn retrieved_text(answer: &str) -> &str {
+    answer.find("In Fundlens:").map_or(answer, |i| &answer[..i])
+}
+
+/// Whether `expect_text_any` is scored on the whole answer (the old, lenient way, printed for
+/// comparison) or on the retrieved text alone (what the eval asserts on).
+#[derive(Clone, Copy, PartialEq)]
+enum Words {
+    WholeAnswer,
+    RetrievedOnly,
+}
+
 /// Scores one answer against a `qa` entry; `Err` says what was wrong.
-fn score(qa: &Value, code: u16, body: &Value) -> Result<(), String> {
+fn score(qa: &Value, code: u16, body: &Value, words: Words) -> Result<(), String> {
     if code != 200 {
         return Err(format!("status {code}: {body}"));
     }
@@ -102,12 +133,30 @@ fn score(qa: &Value, code: u16, body: &Value) -> Result<(), String> {
     }
     let found = numbers(answer);
     let near = |e: f64, tol: f64| found.iter().any(|v| (v - e).abs() <= tol + 1e-9);
-    if let Some(e) = qa["expect_number"].as_f64() {
-        let tol = qa["tolerance"]
+    let tolerance = |e: f64| {
+        qa["tolerance"]
             .as_f64()
-            .unwrap_or(if e.abs() < 10.0 { 1e-4 } else { 0.01 });
-        if !near(e, tol) {
-            problems.push(format!("no {e} (±{tol})"));
+            .unwrap_or(if e.abs() < 10.0 { 1e-4 } else { 0.01 })
+    };
+    // An expectation that is present but not a number (a null figure in the ground truth) would
+    // otherwise pass unchecked.
+    if let Some(v) = qa.get("expect_number") {
+        match v.as_f64() {
+            Some(e) if near(e, tolerance(e)) => {}
+            Some(e) => problems.push(format!("no {e} (±{})", tolerance(e))),
+            None => problems.push(format!("expect_number is not a number: {v}")),
+        }
+    }
+    // Either reading of an ambiguous question is right (e.g. "drawn": calls, or paid-in).
+    if let Some(v) = qa.get("expect_number_any") {
+        let options: Vec<f64> = v
+            .as_array()
+            .map(|a| a.iter().filter_map(Value::as_f64).collect())
+            .unwrap_or_default();
+        if options.is_empty() {
+            problems.push(format!("expect_number_any has no number: {v}"));
+        } else if !options.iter().any(|e| near(*e, tolerance(*e))) {
+            problems.push(format!("none of {options:?}"));
         }
     }
     if let Some(e) = qa["expect_total"].as_f64()
@@ -132,14 +181,23 @@ fn score(qa: &Value, code: u16, body: &Value) -> Result<(), String> {
             problems.push(format!("does not start with {lead:?}"));
         }
     }
-    if let Some(words) = qa["expect_text_any"].as_array() {
-        let lower = answer.to_lowercase();
-        if !words
+    if let Some(list) = qa["expect_text_any"].as_array() {
+        let text = match words {
+            Words::WholeAnswer => answer,
+            Words::RetrievedOnly => retrieved_text(answer),
+        };
+        let lower = text.to_lowercase();
+        if !list
             .iter()
             .filter_map(Value::as_str)
             .any(|w| lower.contains(&w.to_lowercase()))
         {
-            problems.push(format!("none of {words:?}"));
+            problems.push(match words {
+                Words::WholeAnswer => format!("none of {list:?}"),
+                Words::RetrievedOnly => {
+                    format!("none of {list:?} in the retrieved text (before \"In Fundlens:\")")
+                }
+            });
         }
     }
     if body["sources"].as_array().is_none_or(Vec::is_empty) {
@@ -167,48 +225,197 @@ fn specification_questions() -> Vec<Value> {
     ]
 }
 
-/// The same facts asked in other words, built from each report's `expected` figures, so that
-/// routing by exact phrasing would fail here.
+/// The first year with a capital call and how many calls it has.
+fn first_call_year(truth: &Value) -> Option<(String, usize)> {
+    let calls = truth["capital_calls"].as_array()?;
+    let year = calls.first()?["date"].as_str()?.get(..4)?.to_string();
+    let n = calls
+        .iter()
+        .filter(|c| c["date"].as_str().is_some_and(|d| d.starts_with(&year)))
+        .count();
+    Some((year, n))
+}
+
+/// The largest distribution row.
+fn biggest_distribution(truth: &Value) -> Option<&Value> {
+    truth["distributions"].as_array()?.iter().max_by(|a, b| {
+        a["amount"]
+            .as_f64()
+            .partial_cmp(&b["amount"].as_f64())
+            .unwrap()
+    })
+}
+
+/// Whether the LPs have their money back: DPI ≥ 1 (the question's honest answer, per report).
+fn returned_all(e: &Value) -> bool {
+    e["dpi"].as_f64().expect("expected.dpi") >= 1.0
+}
+
+/// Rewordings kept from the first eval: they differ from the `qa` and specification wording
+/// without reusing a metric's name ("drawdowns" for calls, "payout" for distribution). Scored
+/// under their intents, with the intents' thresholds. (Rewordings that only spelt a metric out,
+/// such as "distributions to paid-in multiple" or "internal rate of return", were replaced by
+/// [`paraphrases`].)
 fn rephrasings(truth: &Value) -> Vec<Value> {
     let e = &truth["expected"];
     let mut out = vec![
-        json!({"q": "Give me the distributions to paid-in multiple", "intent": "calculation", "expect_number": e["dpi"]}),
-        json!({"q": "How much capital have LPs paid in so far?", "intent": "calculation", "expect_number": e["pic"]}),
-        json!({"q": "Sum of all distributions to date?", "intent": "calculation", "expect_number": e["total_distributions"]}),
-        json!({"q": "Have investors gotten all their money back yet?", "intent": "calculation", "expect_bool": false}),
-        json!({"q": "what is the internal rate of return", "intent": "calculation", "expect_number": e["irr_pct"], "tolerance": 0.1}),
+        json!({"q": "Have investors gotten all their money back yet?", "intent": "calculation", "expect_bool": returned_all(e)}),
         json!({"q": "Explain what DPI stands for", "intent": "definition", "expect_text_any": ["distributions", "paid-in"]}),
     ];
-    if let Some(calls) = truth["capital_calls"].as_array()
-        && let Some(year) = calls
-            .first()
-            .and_then(|c| c["date"].as_str())
-            .and_then(|d| d.get(..4))
-    {
-        let n = calls
-            .iter()
-            .filter(|c| c["date"].as_str().is_some_and(|d| d.starts_with(year)))
-            .count();
+    if let Some((year, n)) = first_call_year(truth) {
         out.push(json!({"q": format!("Which drawdowns happened during {year}?"), "intent": "retrieval", "expect_rows": n}));
     }
-    if let Some(dists) = truth["distributions"].as_array()
-        && let Some(biggest) = dists.iter().max_by(|a, b| {
-            a["amount"]
-                .as_f64()
-                .partial_cmp(&b["amount"].as_f64())
-                .unwrap()
-        })
-    {
+    if let Some(biggest) = biggest_distribution(truth) {
         out.push(json!({"q": "Biggest payout so far?", "intent": "retrieval", "expect_number": biggest["amount"]}));
-        out.push(json!({"q": "How many distributions has the fund made?", "intent": "retrieval", "expect_number": dists.len()}));
-    }
-    if e["tvpi"].is_number() {
-        out.push(json!({"q": "total value to paid-in?", "intent": "calculation", "expect_number": e["tvpi"], "tolerance": 0.005}));
     }
     out
 }
 
-#[derive(Default, Clone, Copy)]
+/// The same facts as an LP analyst would ask them in an email, two or three wordings each,
+/// written from the ground truth's meaning and NOT from the router's cue lists
+/// (api/src/chat/intent/cues.rs was not read to write them). Counted in their own "paraphrase"
+/// tally with its own threshold; a wording that fails is listed under FAIL with its answer.
+/// `FAILS` marks the wordings that failed on every report when they were written (the chat
+/// code is someone else's to change; these stay as written).
+fn paraphrases(truth: &Value) -> Vec<Value> {
+    let e = &truth["expected"];
+    let calc = "calculation";
+    let mut out = Vec::new();
+    let mut add = |intent: &str, qs: &[&str], expect: Value| {
+        for q in qs {
+            let mut v = expect.clone();
+            v["q"] = json!(q);
+            v["intent"] = json!(intent);
+            out.push(v);
+        }
+    };
+    // DPI.
+    add(
+        calc,
+        &[
+            // FAILS: answered with TVPI, not DPI.
+            "What multiple have we actually received back in cash?",
+            "How many times over has the cash we got back covered what we contributed?",
+            "What's our realized multiple on this fund to date?",
+        ],
+        json!({"expect_number": e["dpi"]}),
+    );
+    // Paid-in capital: "drawn" may fairly be read as the calls alone, before adjustments.
+    add(
+        calc,
+        &[
+            "How much of our commitment has been drawn so far?",
+            // FAILS: routed to definition (quotes the report's header).
+            "What's the total we've wired to the fund to date?",
+            // FAILS: routed to definition.
+            "How much money have we put into this fund so far?",
+        ],
+        json!({"expect_number_any": [e["pic"], e["gross_contributions"]]}),
+    );
+    // Total distributions.
+    add(
+        calc,
+        &[
+            // FAILS: routed to definition (the quoted passage may hold the total; no figure is
+            // computed).
+            "How much cash have we gotten back from the fund in total?",
+            // FAILS: routed to definition.
+            "What's the total the GP has sent back to us so far?",
+            // FAILS: routed to definition.
+            "Add up everything we've received from the fund, please.",
+        ],
+        json!({"expect_number": e["total_distributions"]}),
+    );
+    // Capital returned (yes/no).
+    add(
+        calc,
+        &[
+            "Did we get our money back yet?",
+            "Are we back to break-even on a cash basis?",
+            "Has the fund paid back everything we put in?",
+        ],
+        json!({"expect_bool": returned_all(e)}),
+    );
+    // IRR.
+    if e["irr_pct"].is_number() {
+        add(
+            calc,
+            &[
+                "What annualized return are we earning on this fund?",
+                // FAILS: routed to definition.
+                "What's our money-weighted return so far?",
+                "What yield are we getting on this investment per year?",
+            ],
+            json!({"expect_number": e["irr_pct"], "tolerance": 0.1}),
+        );
+    }
+    // TVPI (only where the report states a NAV).
+    if e["tvpi"].is_number() {
+        add(
+            calc,
+            &[
+                // FAILS: routed to definition.
+                "Counting what's still in the fund, how many times our money are we at?",
+                "All in, cash back plus remaining value, what multiple are we sitting at?",
+                // FAILS: routed to definition.
+                "What's the whole position worth relative to what we put in?",
+            ],
+            json!({"expect_number": e["tvpi"], "tolerance": 0.005}),
+        );
+    }
+    // Calls in one year.
+    if let Some((year, n)) = first_call_year(truth) {
+        add(
+            "retrieval",
+            &[
+                &format!("Which drawdowns landed in {year}?"),
+                &format!("What did the GP call from us during {year}?"),
+                // FAILS: routed to definition (no rows).
+                &format!("Can you list what we were asked to fund in {year}?"),
+            ],
+            json!({"expect_rows": n}),
+        );
+    }
+    // The largest distribution, and how many there were.
+    if let Some(biggest) = biggest_distribution(truth) {
+        add(
+            "retrieval",
+            // FAILS: routed to definition.
+            &["What was the single largest check we got from the fund?"],
+            json!({"expect_number": biggest["amount"]}),
+        );
+        add(
+            "retrieval",
+            &["When did we get our biggest payout, and how much was it?"],
+            json!({"expect_number": biggest["amount"], "expect_date": biggest["date"]}),
+        );
+    }
+    if let Some(dists) = truth["distributions"].as_array() {
+        add(
+            "retrieval",
+            &[
+                // FAILS: routed to definition.
+                "How many times has the fund sent us money?",
+                "How many payouts have we received so far?",
+            ],
+            json!({"expect_number": dists.len()}),
+        );
+    }
+    // What DPI means.
+    add(
+        "definition",
+        &[
+            // FAILS: routed to calculation (answers with the fund's DPI figure).
+            "Remind me what DPI tells us about a fund?",
+            // FAILS: routed to calculation.
+            "In plain terms, what is DPI measuring?",
+        ],
+        json!({"expect_text_any": ["distributions", "paid-in"]}),
+    );
+    out
+}
+
+#[derive(Default, Clone, Copy, Debug, PartialEq)]
 struct Tally {
     passed: usize,
     asked: usize,
@@ -231,106 +438,312 @@ impl Tally {
             self.passed as f64 / self.asked as f64
         }
     }
+
+    fn add(&mut self, other: Tally) {
+        self.passed += other.passed;
+        self.asked += other.asked;
+    }
+
+    fn record(&mut self, pass: bool) {
+        self.asked += 1;
+        self.passed += usize::from(pass);
+    }
 }
 
 const INTENTS: [&str; 3] = ["calculation", "retrieval", "definition"];
+/// The table's columns: the intents, then the LP-worded paraphrases (of every intent).
+const PARAPHRASE: &str = "paraphrase";
+
+/// What is wrong with a run's totals, empty when it passes: every column must have been asked
+/// at least once and reach its threshold.
+fn verdict(totals: &BTreeMap<&str, Tally>) -> Vec<String> {
+    let mut problems = Vec::new();
+    let all = totals.values().fold(Tally::default(), |mut a, t| {
+        a.add(*t);
+        a
+    });
+    if all.asked == 0 {
+        problems.push("no question was asked at all".to_string());
+    }
+    for (column, min) in [
+        ("calculation", CALCULATION_MIN),
+        ("retrieval", RETRIEVAL_MIN),
+        ("definition", DEFINITION_MIN),
+        (PARAPHRASE, PARAPHRASE_MIN),
+    ] {
+        let t = totals.get(column).copied().unwrap_or_default();
+        if t.asked == 0 {
+            problems.push(format!("no {column} question was asked"));
+        } else if t.rate() < min {
+            problems.push(format!(
+                "{column} {} = {:.1}% is below {:.1}%",
+                t.cell(),
+                t.rate() * 100.0,
+                min * 100.0
+            ));
+        }
+    }
+    problems
+}
+
+#[test]
+fn an_eval_that_asks_nothing_fails() {
+    assert_eq!(Tally::default().rate(), 0.0);
+    let problems = verdict(&BTreeMap::new());
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.contains("no question was asked at all")),
+        "{problems:?}"
+    );
+    for column in INTENTS.iter().chain([&PARAPHRASE]) {
+        assert!(
+            problems
+                .iter()
+                .any(|p| p == &format!("no {column} question was asked")),
+            "{column}: {problems:?}"
+        );
+    }
+    // Questions for every intent but one: still a failure, naming the missing one.
+    let mut totals = BTreeMap::new();
+    for column in ["calculation", "retrieval", PARAPHRASE] {
+        totals.insert(
+            column,
+            Tally {
+                passed: 5,
+                asked: 5,
+            },
+        );
+    }
+    assert_eq!(
+        verdict(&totals),
+        vec!["no definition question was asked".to_string()]
+    );
+    totals.insert(
+        "definition",
+        Tally {
+            passed: 5,
+            asked: 5,
+        },
+    );
+    assert!(verdict(&totals).is_empty());
+    // One retrieval failure is one too many; 19/20 definitions is enough.
+    totals.insert(
+        "retrieval",
+        Tally {
+            passed: 4,
+            asked: 5,
+        },
+    );
+    totals.insert(
+        "definition",
+        Tally {
+            passed: 19,
+            asked: 20,
+        },
+    );
+    assert_eq!(verdict(&totals).len(), 1, "{:?}", verdict(&totals));
+}
+
+#[test]
+fn definitions_are_scored_without_the_convention_paragraph() {
+    let qa = json!({"intent": "definition", "expect_text_any": ["paid-in"]});
+    let body =
+        |answer: &str| json!({"intent": "definition", "answer": answer, "sources": [{"page": 1}]});
+    let canned = body(
+        "From ilpa.pdf, page 2: “Distributions are cash returned to LPs.” [1]\n\nIn Fundlens: DPI (distributions to paid-in) = total distributions ÷ paid-in capital.",
+    );
+    assert!(score(&qa, 200, &canned, Words::WholeAnswer).is_ok());
+    assert!(score(&qa, 200, &canned, Words::RetrievedOnly).is_err());
+    let retrieved = body(
+        "From ilpa.pdf, page 2: “Paid-in capital is the capital LPs contributed.” [1]\n\nIn Fundlens: PIC = calls less adjustments.",
+    );
+    assert!(score(&qa, 200, &retrieved, Words::RetrievedOnly).is_ok());
+    // An expectation that is null in the ground truth is a failure, not a free pass.
+    let qa = json!({"intent": "calculation", "expect_number": null});
+    let body = json!({"intent": "calculation", "answer": "TVPI is 1.5", "sources": [{"page": 1}]});
+    assert!(score(&qa, 200, &body, Words::RetrievedOnly).is_err());
+}
+
+/// One group of questions about one fund, and the column it is counted in.
+struct Suite {
+    name: String,
+    fund: Option<i64>,
+    questions: Vec<Value>,
+    paraphrase: bool,
+}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn chat_answers_every_question_about_every_report() {
     let mut stack = Stack::start(|_| {}).await;
     stack.start_worker();
     let funds = ingest_all(&stack).await;
-    let mut suites: Vec<(String, Option<i64>, Vec<Value>)> = Vec::new();
-    for pdf in pdfs() {
+    let mut suites: Vec<Suite> = Vec::new();
+    let mut without_truth = Vec::new();
+    let mut nothing_to_ask = Vec::new();
+    let all_pdfs = pdfs();
+    for pdf in &all_pdfs {
         let stem = pdf.file_stem().unwrap().to_string_lossy().to_string();
-        let Ok(raw) = std::fs::read(pdf.with_extension("json")) else {
+        let truth_path = pdf.with_extension("json");
+        if !truth_path.is_file() {
+            without_truth.push(stem);
             continue;
-        };
-        let truth: Value = serde_json::from_slice(&raw).unwrap();
+        }
+        let truth = shared::testing::json(&truth_path);
         let fund = funds[&stem];
+        let before = suites.len();
+        let mut suite = |name: String, questions: Vec<Value>, paraphrase: bool| {
+            if !questions.is_empty() {
+                suites.push(Suite {
+                    name,
+                    fund,
+                    questions,
+                    paraphrase,
+                });
+            }
+        };
         if let Some(qa) = truth["qa"].as_array() {
-            suites.push((stem.clone(), fund, qa.clone()));
+            suite(stem.clone(), qa.clone(), false);
         }
         if stem == "Sample_Fund_Performance_Report" {
-            suites.push((format!("{stem} (spec)"), fund, specification_questions()));
+            suite(format!("{stem} (spec)"), specification_questions(), false);
         }
         if truth["expected"].is_object() {
-            suites.push((format!("{stem} (reworded)"), fund, rephrasings(&truth)));
+            suite(format!("{stem} (reworded)"), rephrasings(&truth), false);
+            suite(format!("{stem} (LP wording)"), paraphrases(&truth), true);
+        }
+        if suites.len() == before {
+            nothing_to_ask.push(stem);
         }
     }
+    let unexplained: Vec<&String> = without_truth
+        .iter()
+        .filter(|s| !WITHOUT_GROUND_TRUTH.contains(&s.as_str()))
+        .collect();
+    println!(
+        "\n{} PDFs uploaded; {} with ground truth; without ground truth: {:?} ({} by design, see the data README)",
+        all_pdfs.len(),
+        all_pdfs.len() - without_truth.len(),
+        without_truth,
+        without_truth.len() - unexplained.len(),
+    );
+    assert!(
+        unexplained.is_empty(),
+        "PDFs without a ground-truth JSON, so nothing is asked about them: {unexplained:?}"
+    );
+    assert!(
+        nothing_to_ask.is_empty(),
+        "ground truth with no `qa` and no `expected` figures, so nothing is asked: {nothing_to_ask:?}"
+    );
 
     let mut totals: BTreeMap<&str, Tally> = BTreeMap::new();
+    // Paraphrases per intent, and definition checks scored the old way, for the report.
+    let mut paraphrase_by_intent: BTreeMap<&str, Tally> = BTreeMap::new();
+    let mut definition_whole_answer = Tally::default();
+    let mut definition_retrieved = Tally::default();
     let mut failures = Vec::new();
-    println!(
-        "\n{:<52} {:>12} {:>10} {:>11} {:>8}",
-        "document", "calculation", "retrieval", "definition", "all"
-    );
-    for (name, fund, questions) in &suites {
+    let header = |first: &str| {
+        println!(
+            "{first:<52} {:>12} {:>10} {:>11} {:>11} {:>8}",
+            "calculation", "retrieval", "definition", "paraphrase", "all"
+        )
+    };
+    header("document");
+    for suite in &suites {
         let mut row: BTreeMap<&str, Tally> = BTreeMap::new();
-        for qa in questions {
+        for qa in &suite.questions {
+            let q = qa["q"].as_str().expect("question text");
+            // A question without a known intent would be counted nowhere honest.
             let intent = INTENTS
                 .iter()
                 .find(|i| qa["intent"] == **i)
                 .copied()
-                .unwrap_or("definition");
-            let q = qa["q"].as_str().unwrap();
-            let (code, body) = ask(&stack, q, *fund).await;
+                .unwrap_or_else(|| panic!("{}: {q:?} has no known intent: {qa}", suite.name));
+            let (code, body) = ask(&stack, q, suite.fund).await;
             if std::env::var_os("EVAL_VERBOSE").is_some() {
                 println!(
-                    "Q [{name}] {q}\nA [{}] {}\n",
-                    body["intent"], body["answer"]
+                    "Q [{}] {q}\nA [{}] {}\n",
+                    suite.name, body["intent"], body["answer"]
                 );
             }
-            let t = row.entry(intent).or_default();
-            t.asked += 1;
-            match score(qa, code, &body) {
-                Ok(()) => t.passed += 1,
-                Err(why) => failures.push(format!("{name} [{intent}] {q:?}: {why}")),
+            let result = score(qa, code, &body, Words::RetrievedOnly);
+            if qa.get("expect_text_any").is_some() && !suite.paraphrase {
+                definition_retrieved.record(result.is_ok());
+                definition_whole_answer.record(score(qa, code, &body, Words::WholeAnswer).is_ok());
+            }
+            let column = if suite.paraphrase { PARAPHRASE } else { intent };
+            row.entry(column).or_default().record(result.is_ok());
+            if suite.paraphrase {
+                paraphrase_by_intent
+                    .entry(intent)
+                    .or_default()
+                    .record(result.is_ok());
+            }
+            if let Err(why) = result {
+                failures.push(format!("{} [{column}/{intent}] {q:?}: {why}", suite.name));
             }
         }
-        let all = row.values().fold(Tally::default(), |a, t| Tally {
-            passed: a.passed + t.passed,
-            asked: a.asked + t.asked,
+        let all = row.values().fold(Tally::default(), |mut a, t| {
+            a.add(*t);
+            a
         });
+        let cell = |k: &str| row.get(k).copied().unwrap_or_default().cell();
         println!(
-            "{:<52} {:>12} {:>10} {:>11} {:>8}",
-            name,
-            row.get("calculation").copied().unwrap_or_default().cell(),
-            row.get("retrieval").copied().unwrap_or_default().cell(),
-            row.get("definition").copied().unwrap_or_default().cell(),
+            "{:<52} {:>12} {:>10} {:>11} {:>11} {:>8}",
+            suite.name,
+            cell("calculation"),
+            cell("retrieval"),
+            cell("definition"),
+            cell(PARAPHRASE),
             all.cell()
         );
         for (k, t) in row {
-            let e = totals.entry(k).or_default();
-            e.passed += t.passed;
-            e.asked += t.asked;
+            totals.entry(k).or_default().add(t);
         }
     }
-    let all = totals.values().fold(Tally::default(), |a, t| Tally {
-        passed: a.passed + t.passed,
-        asked: a.asked + t.asked,
+    let all = totals.values().fold(Tally::default(), |mut a, t| {
+        a.add(*t);
+        a
     });
     let get = |k: &str| totals.get(k).copied().unwrap_or_default();
     println!(
-        "{:<52} {:>12} {:>10} {:>11} {:>8}",
+        "{:<52} {:>12} {:>10} {:>11} {:>11} {:>8}",
         "TOTAL",
         get("calculation").cell(),
         get("retrieval").cell(),
         get("definition").cell(),
+        get(PARAPHRASE).cell(),
         all.cell()
+    );
+    println!(
+        "\ndefinition word checks (expect_text_any): {} on the whole answer, {} on the retrieved text alone (without \"In Fundlens: …\")",
+        definition_whole_answer.cell(),
+        definition_retrieved.cell()
+    );
+    println!(
+        "paraphrase by intent: {}",
+        INTENTS
+            .iter()
+            .map(|i| format!(
+                "{i} {}",
+                paraphrase_by_intent
+                    .get(i)
+                    .copied()
+                    .unwrap_or_default()
+                    .cell()
+            ))
+            .collect::<Vec<_>>()
+            .join(", ")
     );
     for f in &failures {
         println!("FAIL {f}");
     }
     stack.stop().await;
+    let problems = verdict(&totals);
     assert!(
-        get("calculation").rate() >= 1.0 && get("retrieval").rate() >= 1.0,
-        "calculation and retrieval must all pass:\n{}",
-        failures.join("\n")
-    );
-    assert!(
-        get("definition").rate() >= 0.95,
-        "definition below 95%:\n{}",
+        problems.is_empty(),
+        "{}\nfailed questions:\n{}",
+        problems.join("\n"),
         failures.join("\n")
     );
 }
@@ -445,13 +858,12 @@ async fn post(stack: &Stack, path: &str, body: Value) -> (u16, Value) {
 async fn conversations_follow_ups_streaming_and_fallbacks() {
     let mut stack = Stack::start(|_| {}).await;
     stack.start_worker();
-    let data = shared::testing::data_dir();
     for rel in [
         "reference/Sample_Fund_Performance_Report.pdf",
         "reference/ILPA_Capital_Accounting_and_Performance_Metrics.pdf",
         "reports/dev01_grid_iso.pdf",
     ] {
-        let bytes = std::fs::read(data.join(rel)).unwrap();
+        let bytes = shared::testing::read(rel);
         let (code, up) = stack.upload(rel, bytes, None).await;
         assert_eq!(code, 202, "{up}");
         let done = stack
