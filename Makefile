@@ -33,18 +33,19 @@ bench-load:
 	@$(ENV); target/release/fundlens-loadtest
 
 # Postgres down under load, Redis restarted empty (idle and mid-parse), FLUSHALL mid-parse, frozen and
-# overdue attempts, SIGKILLed and wedged workers, slow clients.
+# overdue attempts, SIGKILLed and wedged workers (e2e/tests/), the reaper's rules (worker/tests/),
+# slow clients (api/tests/).
 fault-tests:
-	@$(ENV); cargo test -p fundlens-worker --test faults --test pipeline --test redis_flush_mid_job --test reaper_rules -- --nocapture
+	@$(ENV); cargo test -p fundlens-e2e -p fundlens-worker -p fundlens-api --test faults --test pipeline --test redis_flush_mid_job --test reaper_rules --test slow_clients -- --nocapture
 
 # Every report through the real pipeline, then every `qa` question scored; prints a table per
-# document. Also part of `make test` (worker/tests/chat_eval.rs).
+# document. Also part of `make test` (e2e/tests/chat_eval.rs).
 eval:
-	@$(ENV); cargo test -p fundlens-worker --test chat_eval -- --nocapture chat_answers_every_question
+	@$(ENV); cargo test -p fundlens-e2e --test chat_eval -- --nocapture chat_answers_every_question
 
 # p50/p99 chat latency per intent at concurrency 1 and 32 (not a timed test).
 bench-chat:
-	@$(ENV); RUST_LOG=warn cargo test -p fundlens-worker --test chat_eval -- --ignored --nocapture chat_latency_bench
+	@$(ENV); RUST_LOG=warn cargo test -p fundlens-e2e --test chat_eval -- --ignored --nocapture chat_latency_bench
 
 # Embedding speed of candle and ONNX Runtime (ms per text, one at a time and in batches of 32),
 # next to the Python reference's numbers.

@@ -10,7 +10,7 @@ psql "$admin" -XAtc "select datname from pg_database where datname like 'fl_test
 redis-cli -u "$REDIS_URL" --scan --pattern 'fltest:*' | xargs -r -n 500 redis-cli -u "$REDIS_URL" del >/dev/null
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets -- -D warnings
-# Headless Chromium and chromedriver for the console's browser tests (worker/tests/console_browser.rs).
+# Headless Chromium and chromedriver for the console's browser tests (e2e/tests/console_browser.rs).
 if [[ ! -x /usr/bin/chromium || ! -x /usr/bin/chromedriver ]]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq

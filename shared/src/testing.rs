@@ -1,17 +1,62 @@
-//! Helpers for the test suites of both binaries: fresh databases, fast-cycling config, test data.
-use std::path::PathBuf;
+//! Helpers for every test suite (shared, api, worker, e2e): the one place that knows where the
+//! test data is, how to read it, how to bind pdfium, and how to make a fresh database.
+//! Per-test databases come from here or from `#[sqlx::test(migrator = "shared::MIGRATOR")]`.
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use pdfium_render::prelude::Pdfium;
 use sqlx::Connection;
 
 use crate::config::Config;
 
-/// `../shared/data` beside the clone (override with FUNDLENS_DATA_DIR).
+pub mod private;
+
+/// `../shared/data` beside the clone (override with FUNDLENS_DATA_DIR). See its README.md.
 pub fn data_dir() -> PathBuf {
-    if let Ok(dir) = std::env::var("FUNDLENS_DATA_DIR") {
+    if let Some(dir) = std::env::var_os("FUNDLENS_DATA_DIR") {
         return PathBuf::from(dir);
     }
+    // shared/ is one level below the workspace root; the data sits beside the root.
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/data")
+}
+
+/// The files of a data sub-folder (`reports`, `bad`, ...) ending in `.{ext}`, sorted by name.
+pub fn data_files(sub: &str, ext: &str) -> Vec<PathBuf> {
+    let dir = data_dir().join(sub);
+    let mut out: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("test data folder {}: {e}", dir.display()))
+        .map(|e| e.expect("read_dir entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == ext))
+        .collect();
+    out.sort();
+    out
+}
+
+/// The bytes of a file given relative to the data folder, e.g. `reports/dev01_grid_iso.pdf`
+/// (an absolute path, such as one from [`data_files`], is read as is).
+pub fn read(relative: impl AsRef<Path>) -> Vec<u8> {
+    let path = data_dir().join(relative);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()))
+}
+
+/// A PDF of the data folder (the same as [`read`]).
+pub fn pdf(relative: &str) -> Vec<u8> {
+    read(relative)
+}
+
+/// A JSON file of the data folder (ground truth), parsed; paths as for [`read`].
+pub fn json(relative: impl AsRef<Path>) -> serde_json::Value {
+    let relative = relative.as_ref();
+    serde_json::from_slice(&read(relative))
+        .unwrap_or_else(|e| panic!("parse {}: {e}", relative.display()))
+}
+
+/// Binds libpdfium from PDFIUM_LIB_PATH once per process (later calls return the same binding).
+pub fn init_pdfium() -> &'static Pdfium {
+    let lib = std::env::var_os("PDFIUM_LIB_PATH").unwrap_or_else(|| {
+        panic!("PDFIUM_LIB_PATH is not set; run `eval \"$(scripts/setup.sh)\"` first")
+    });
+    crate::pdf::init(Path::new(&lib)).unwrap_or_else(|e| panic!("cannot bind libpdfium: {e}"))
 }
 
 /// Creates an empty database on the DATABASE_URL server, migrated, and returns its URL.
@@ -61,9 +106,4 @@ pub fn config(database_url: &str) -> Config {
     // Several workers share a test process: none binds the metrics port.
     c.ops.worker_metrics_addr = None;
     c
-}
-
-pub fn pdf(relative: &str) -> Vec<u8> {
-    let path = data_dir().join(relative);
-    std::fs::read(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()))
 }

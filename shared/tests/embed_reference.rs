@@ -5,16 +5,6 @@ use shared::embed::{EMBEDDING_DIM, Embedder, Runtime};
 
 const TOLERANCE: f32 = 1e-4;
 
-fn data_dir() -> PathBuf {
-    std::env::var_os("FUNDLENS_DATA_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            // Test data lives beside the clone, never in it: <workspace root>/../shared/data.
-            let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-            manifest.join("../../shared/data")
-        })
-}
-
 fn model_dir() -> PathBuf {
     // Fails rather than skips: CI sets it, and a silent skip would hide a broken embedder.
     std::env::var_os("EMBEDDING_MODEL_DIR")
@@ -53,8 +43,7 @@ struct Item {
 }
 
 fn reference() -> Reference {
-    let path = data_dir().join("embedding_reference.json");
-    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let bytes = shared::testing::read("embedding_reference.json");
     serde_json::from_slice(&bytes).unwrap()
 }
 

@@ -1,7 +1,8 @@
 //! Acceptance tests: every sample report against its ground-truth JSON, plus the bad inputs.
 mod common;
 
-use common::{data_dir, dec, extract, init_pdfium, norm};
+use common::{dec, extract, norm};
+use shared::testing::{data_dir, init_pdfium};
 use std::path::PathBuf;
 
 use rust_decimal::Decimal;

@@ -2,7 +2,8 @@
 //! one, and a document about many funds names none.
 mod common;
 
-use common::{data_dir, extract, norm};
+use common::{extract, norm};
+use shared::testing::data_dir;
 use std::path::PathBuf;
 
 use serde_json::Value;

@@ -2,7 +2,8 @@
 //! ILPA-keyed facts, notice transactions), plus synthetic layouts the files do not cover.
 mod common;
 
-use common::{data_dir, dec, extract, init_pdfium, norm};
+use common::{dec, extract, norm};
+use shared::testing::{data_dir, init_pdfium};
 use std::path::PathBuf;
 use std::str::FromStr;
 

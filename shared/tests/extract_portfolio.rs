@@ -2,7 +2,8 @@
 //! the ground truth, and no portfolio rows from documents that have none.
 mod common;
 
-use common::{data_dir, dec, extract, init_pdfium, norm};
+use common::{dec, extract, norm};
+use shared::testing::{data_dir, init_pdfium};
 use std::path::PathBuf;
 
 use rust_decimal::Decimal;

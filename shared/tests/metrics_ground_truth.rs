@@ -1,5 +1,4 @@
 //! Checks computed metrics and reconciliation against every ground-truth report JSON.
-use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 use chrono::NaiveDate;
@@ -9,14 +8,7 @@ use shared::metrics::{
     Flow, FundMetrics, Metric, MetricsInput, NavPoint, ReportedFigureRow, breakdown, compute,
     reconcile,
 };
-
-fn data_dir() -> PathBuf {
-    if let Ok(dir) = std::env::var("FUNDLENS_DATA_DIR") {
-        return PathBuf::from(dir);
-    }
-    let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
-    workspace.join("../shared/data")
-}
+use shared::testing::{data_dir, data_files, json};
 
 fn dec(v: &Value) -> Option<Decimal> {
     match v {
@@ -87,24 +79,16 @@ fn input_from(json: &Value) -> MetricsInput {
 }
 
 fn cases() -> Vec<(String, Value)> {
-    let dir = data_dir();
-    let mut paths = vec![dir.join("reference/Sample_Fund_Performance_Report.json")];
+    let mut paths = vec![data_dir().join("reference/Sample_Fund_Performance_Report.json")];
     for sub in ["reports", "third_party"] {
-        let mut found: Vec<PathBuf> = std::fs::read_dir(dir.join(sub))
-            .unwrap_or_else(|e| panic!("reading {}: {e}", dir.join(sub).display()))
-            .map(|e| e.unwrap().path())
-            .filter(|p| p.extension().is_some_and(|x| x == "json"))
-            .collect();
-        found.sort();
-        paths.extend(found);
+        paths.extend(data_files(sub, "json"));
     }
     paths
         .into_iter()
         .map(|p| {
-            let text = std::fs::read_to_string(&p).unwrap();
             (
                 p.file_name().unwrap().to_string_lossy().into_owned(),
-                serde_json::from_str(&text).unwrap(),
+                json(&p),
             )
         })
         .collect()

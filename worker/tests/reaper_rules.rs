@@ -1,13 +1,11 @@
 //! The reaper's rules for processing documents, against a real Postgres: a heartbeat that keeps
 //! arriving does not protect a document whose progress froze or whose attempt is overdue, and a
 //! Redis outage in the middle of a pass does not undo what Postgres already decided.
-mod common;
-
 use std::time::Duration;
 
-use common::private::PrivateRedis;
 use shared::db::documents::{self, Claim, StaleRules};
 use shared::jobs::JobQueue;
+use shared::testing::private::PrivateRedis;
 use sqlx::PgPool;
 
 async fn processing_document(pool: &PgPool) -> i64 {

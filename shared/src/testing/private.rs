@@ -1,5 +1,6 @@
-//! A private Postgres and a private Redis for fault tests: the shared instances serve other
-//! test runs, so only these may be stopped and started.
+//! A private Postgres and a private Redis for fault tests (`e2e/tests/faults.rs`,
+//! `worker/tests/reaper_rules.rs`): the shared instances serve other test runs, so only these
+//! may be stopped and started.
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};

@@ -2,9 +2,9 @@
 //! child processes) against a fresh database and a private Redis queue.
 #![allow(dead_code)]
 
-pub mod private;
-
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -70,7 +70,7 @@ impl Stack {
     /// A worker as a child process, for crash tests. Its timers match the test config.
     pub fn spawn_worker_process(&self, extra_env: &[(&str, &str)]) -> Child {
         let c = &self.config;
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_fundlens-worker"));
+        let mut cmd = Command::new(worker_binary());
         cmd.env("DATABASE_URL", c.database_url())
             .env("REDIS_URL", c.redis_url())
             .env("QUEUE_NAME", &c.queue_name)
@@ -213,4 +213,83 @@ pub fn variant(bytes: &[u8], n: usize) -> Vec<u8> {
     let mut v = bytes.to_vec();
     v.extend_from_slice(format!("\n%fundlens-test-variant-{n}\n").as_bytes());
     v
+}
+
+/// The `fundlens-worker` binary for tests that run workers as child processes.
+///
+/// `CARGO_BIN_EXE_*` only names binaries of the test's own package, and `cargo test -p
+/// fundlens-e2e` does not build the worker's. So the first call runs `cargo build -p
+/// fundlens-worker --bin fundlens-worker` into this test binary's own target directory and
+/// profile (a no-op when `cargo test --workspace` already built it, a rebuild when the binary is
+/// stale), and returns `<target>/<profile>/fundlens-worker`. FUNDLENS_WORKER_BIN names a
+/// prebuilt binary instead (no build).
+pub fn worker_binary() -> PathBuf {
+    static BIN: OnceLock<PathBuf> = OnceLock::new();
+    BIN.get_or_init(|| {
+        if let Some(bin) = std::env::var_os("FUNDLENS_WORKER_BIN") {
+            return PathBuf::from(bin);
+        }
+        build_worker_binary()
+    })
+    .clone()
+}
+
+fn build_worker_binary() -> PathBuf {
+    // <target>[/<triple>]/<profile>/deps/<this test>-<hash>
+    let exe = std::env::current_exe().expect("test binary path");
+    let profile_dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("test binary under <target>/<profile>/deps")
+        .to_path_buf();
+    let profile = profile_dir
+        .file_name()
+        .and_then(|n| n.to_str())
+        .expect("profile folder name")
+        .to_string();
+    let above = profile_dir.parent().expect("target folder");
+    // Cargo tags the root of a target directory; without the tag, `above` is a target triple.
+    let (target_dir, triple) = if above.join("CACHEDIR.TAG").is_file() {
+        (above.to_path_buf(), None)
+    } else {
+        let triple = above.file_name().and_then(|n| n.to_str()).map(String::from);
+        (above.parent().expect("target folder").to_path_buf(), triple)
+    };
+    let workspace = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("workspace root");
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut cmd = Command::new(cargo);
+    cmd.arg("build")
+        .arg("--manifest-path")
+        .arg(workspace.join("Cargo.toml"))
+        .args(["-p", "fundlens-worker", "--bin", "fundlens-worker"])
+        // The features a test build gives shared, so its compiled library is reused as is.
+        .args(["--features", "fundlens-shared/test-support"])
+        .arg("--target-dir")
+        .arg(&target_dir);
+    match profile.as_str() {
+        // `cargo test` writes the dev and test profiles to `debug`, release and bench to `release`.
+        "debug" => {}
+        "release" => {
+            cmd.arg("--release");
+        }
+        other => {
+            cmd.args(["--profile", other]);
+        }
+    }
+    if let Some(triple) = &triple {
+        cmd.args(["--target", triple]);
+    }
+    let status = cmd
+        .status()
+        .unwrap_or_else(|e| panic!("run {cmd:?} to build the worker binary: {e}"));
+    assert!(status.success(), "{cmd:?} failed: {status}");
+    let bin = profile_dir.join(format!("fundlens-worker{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        bin.is_file(),
+        "{cmd:?} succeeded but {} does not exist",
+        bin.display()
+    );
+    bin
 }

@@ -20,8 +20,7 @@ struct Text<'a> {
 
 /// Writes a one-page PDF with the given lines, through the process's PDFium binding.
 fn write_pdf(lines: &[Text]) -> Vec<u8> {
-    let lib = std::env::var_os("PDFIUM_LIB_PATH").expect("PDFIUM_LIB_PATH (run `make test`)");
-    let pdfium = shared::pdf::init(std::path::Path::new(&lib)).expect("bind libpdfium");
+    let pdfium = shared::testing::init_pdfium();
     let mut doc = pdfium.create_new_pdf().expect("new pdf");
     let font = doc.fonts_mut().helvetica();
     let mut page = doc
@@ -196,8 +195,7 @@ fn call_notice(fund: &str, due: NaiveDate, amount: f64, commitment: f64) -> Vec<
 }
 
 fn ground_truth(rel: &str) -> Value {
-    let path = shared::testing::data_dir().join(rel);
-    serde_json::from_slice(&std::fs::read(&path).expect("ground truth")).expect("json")
+    shared::testing::json(rel)
 }
 
 async fn upload_done(stack: &Stack, name: &str, bytes: Vec<u8>) -> (i64, Value) {

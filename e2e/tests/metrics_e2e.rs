@@ -9,14 +9,8 @@ use common::Stack;
 use serde_json::Value;
 
 fn reports() -> Vec<PathBuf> {
-    let data = shared::testing::data_dir();
-    let mut pdfs: Vec<PathBuf> = std::fs::read_dir(data.join("reports"))
-        .expect("data/reports")
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "pdf"))
-        .collect();
-    pdfs.sort();
-    pdfs.push(data.join("reference/Sample_Fund_Performance_Report.pdf"));
+    let mut pdfs = shared::testing::data_files("reports", "pdf");
+    pdfs.push(shared::testing::data_dir().join("reference/Sample_Fund_Performance_Report.pdf"));
     pdfs
 }
 
@@ -37,11 +31,8 @@ async fn every_report_yields_its_expected_metrics() {
     let mut failures = Vec::new();
     for pdf in reports() {
         let name = pdf.file_name().unwrap().to_string_lossy().to_string();
-        let truth: Value =
-            serde_json::from_slice(&std::fs::read(pdf.with_extension("json")).unwrap()).unwrap();
-        let (code, up) = stack
-            .upload(&name, std::fs::read(&pdf).unwrap(), None)
-            .await;
+        let truth: Value = shared::testing::json(pdf.with_extension("json"));
+        let (code, up) = stack.upload(&name, shared::testing::read(&pdf), None).await;
         assert_eq!(code, 202, "{name}: {up}");
         let id = up["document_id"].as_i64().unwrap();
         let status = stack.wait_done(id, Duration::from_secs(60)).await;
