@@ -573,6 +573,9 @@ struct Suite {
     paraphrase: bool,
 }
 
+/// Suffix of the suites asking each report's investment focus (all must pass).
+const FOCUS_SUITE: &str = " (focus)";
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn chat_answers_every_question_about_every_report() {
     let mut stack = Stack::start(|_| {}).await;
@@ -608,6 +611,16 @@ async fn chat_answers_every_question_about_every_report() {
         if stem == "Sample_Fund_Performance_Report" {
             suite(format!("{stem} (spec)"), specification_questions(), false);
         }
+        // The text answer must quote the sentence that answers, not merely its neighbours.
+        if let Some(focus) = truth["facts"]["focus"].as_str() {
+            suite(
+                format!("{stem}{FOCUS_SUITE}"),
+                vec![
+                    json!({"q": "What is the fund's investment focus?", "intent": "definition", "expect_text_any": [focus]}),
+                ],
+                false,
+            );
+        }
         if truth["expected"].is_object() {
             suite(format!("{stem} (reworded)"), rephrasings(&truth), false);
             suite(format!("{stem} (LP wording)"), paraphrases(&truth), true);
@@ -641,6 +654,7 @@ async fn chat_answers_every_question_about_every_report() {
     let mut paraphrase_by_intent: BTreeMap<&str, Tally> = BTreeMap::new();
     let mut definition_whole_answer = Tally::default();
     let mut definition_retrieved = Tally::default();
+    let mut focus = Tally::default();
     let mut failures = Vec::new();
     let header = |first: &str| {
         println!(
@@ -678,6 +692,9 @@ async fn chat_answers_every_question_about_every_report() {
                     .entry(intent)
                     .or_default()
                     .record(result.is_ok());
+            }
+            if suite.name.ends_with(FOCUS_SUITE) {
+                focus.record(result.is_ok());
             }
             if let Err(why) = result {
                 failures.push(format!("{} [{column}/{intent}] {q:?}: {why}", suite.name));
@@ -735,11 +752,21 @@ async fn chat_answers_every_question_about_every_report() {
             .collect::<Vec<_>>()
             .join(", ")
     );
+    println!(
+        "investment focus quoted (every report with facts.focus): {}",
+        focus.cell()
+    );
     for f in &failures {
         println!("FAIL {f}");
     }
     stack.stop().await;
-    let problems = verdict(&totals);
+    let mut problems = verdict(&totals);
+    if focus.asked == 0 || focus.passed < focus.asked {
+        problems.push(format!(
+            "the investment-focus answer must quote the focus sentence for every report: {}",
+            focus.cell()
+        ));
+    }
     assert!(
         problems.is_empty(),
         "{}\nfailed questions:\n{}",

@@ -29,29 +29,46 @@ fn convention(m: MetricAsk) -> Option<&'static str> {
 
 /// Lines, then sentences within lines: definitions are often bullet lines without full stops.
 pub fn units(text: &str) -> Vec<&str> {
+    text.lines().flat_map(line_units).collect()
+}
+
+/// The sentences of one line.
+fn line_units(line: &str) -> Vec<&str> {
     let mut out = Vec::new();
-    for line in text.lines() {
-        let mut start = 0;
-        let bytes = line.as_bytes();
-        for (i, &b) in bytes.iter().enumerate() {
-            let end = matches!(b, b'.' | b'?' | b'!')
-                && bytes.get(i + 1).is_some_and(|n| n.is_ascii_whitespace())
-                // "3. Paid-In Capital": a numbered heading, not a sentence end.
-                && !line[start..i].trim().chars().all(|c| c.is_ascii_digit());
-            if end {
-                let s = line[start..=i].trim();
-                if !s.is_empty() {
-                    out.push(s);
-                }
-                start = i + 1;
+    let mut start = 0;
+    let bytes = line.as_bytes();
+    for (i, &b) in bytes.iter().enumerate() {
+        let end = matches!(b, b'.' | b'?' | b'!')
+            && bytes.get(i + 1).is_some_and(|n| n.is_ascii_whitespace())
+            // "3. Paid-In Capital": a numbered heading, not a sentence end.
+            && !line[start..i].trim().chars().all(|c| c.is_ascii_digit());
+        if end {
+            let s = line[start..=i].trim();
+            if !s.is_empty() {
+                out.push(s);
             }
-        }
-        let tail = line[start..].trim();
-        if !tail.is_empty() {
-            out.push(tail);
+            start = i + 1;
         }
     }
+    let tail = line[start..].trim();
+    if !tail.is_empty() {
+        out.push(tail);
+    }
     out
+}
+
+/// The opening sentence of the paragraph (line) holding unit `index`, when that is not the unit
+/// itself: a paragraph's first sentence usually states what the rest of it details.
+fn paragraph_opening(content: &str, index: usize) -> Option<&str> {
+    let mut first = 0;
+    for line in content.lines() {
+        let us = line_units(line);
+        if index < first + us.len() {
+            return (index > first).then(|| us[0]);
+        }
+        first += us.len();
+    }
+    None
 }
 
 /// Crude stemming so "invests" matches "invest" and "distributions" matches "distribution".
@@ -135,14 +152,21 @@ fn query_stems(query: &str) -> Vec<String> {
 }
 
 /// The passage's most relevant stretch: the sentence that answers first, then the one after it
-/// for context.
+/// and, when the answer sits inside a paragraph, the paragraph's opening sentence for context.
 pub fn best_excerpt(content: &str, query: &str, sem: Option<&SentenceScores>) -> String {
     let (_, best, us) = best_unit(content, &query_stems(query), sem);
     if content.len() <= 300 && best == 0 {
         return content.trim().to_string();
     }
     let end = (best + 2).min(us.len());
-    us[best..end].join(" ")
+    let mut text = us[best..end].join(" ");
+    if let Some(opening) = paragraph_opening(content, best)
+        && !us[best..end].contains(&opening)
+    {
+        text.push_str(" … ");
+        text.push_str(opening);
+    }
+    text
 }
 
 /// Passage relevance: its best line's score plus the heading's share (a heading word counts
@@ -262,5 +286,15 @@ mod tests {
         .collect();
         let e = best_excerpt(FOCUS, q, Some(&sem));
         assert!(e.starts_with("The Fund invests in healthcare"), "{e}");
+    }
+
+    #[test]
+    fn a_sentence_inside_a_paragraph_comes_with_its_opening() {
+        let e = best_excerpt(FOCUS, "How many platform investments are targeted?", None);
+        assert!(e.starts_with("The Fund targets 9 platform"), "{e}");
+        assert!(
+            e.ends_with("… The Fund invests in healthcare services and medical technology."),
+            "{e}"
+        );
     }
 }
