@@ -9,7 +9,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use shared::db::documents::{self, ListFilter, NewUpload, UploadOutcome};
-use shared::db::funds;
+use shared::db::{funds, transitions};
+use shared::domain::DocumentStatus;
 
 use crate::error::{ApiError, Result};
 use crate::extractors::{Paging, Path, Query, pages};
@@ -23,7 +24,7 @@ const ENQUEUE_TIMEOUT: Duration = Duration::from_secs(2);
 pub struct UploadResponse {
     document_id: i64,
     job_id: Option<String>,
-    status: String,
+    status: DocumentStatus,
     status_url: String,
     duplicate: bool,
     message: String,
@@ -128,7 +129,7 @@ pub async fn upload(
         Json(UploadResponse {
             document_id: id,
             job_id,
-            status: "queued".into(),
+            status: DocumentStatus::Queued,
             status_url: format!("/api/documents/{id}/status"),
             duplicate: false,
             message,
@@ -289,15 +290,17 @@ pub async fn list(
         limit: q.limit,
     }
     .resolve(50, 500)?;
-    if let Some(s) = &q.status {
-        s.parse::<shared::domain::DocumentStatus>()
-            .map_err(ApiError::BadRequest)?;
-    }
+    let status = q
+        .status
+        .as_deref()
+        .map(str::parse::<DocumentStatus>)
+        .transpose()
+        .map_err(ApiError::BadRequest)?;
     let (items, total) = documents::list(
         &state.db,
         &ListFilter {
             fund_id: q.fund_id,
-            status: q.status,
+            status,
             limit,
             offset,
         },
@@ -320,7 +323,7 @@ pub async fn retry(
     State(state): State<AppState>,
     Path(id): Path<i64>,
 ) -> Result<(StatusCode, Json<serde_json::Value>)> {
-    if !documents::reset_for_retry(&state.db, id).await? {
+    if !transitions::failed_or_completed_to_queued(&state.db, id).await? {
         return match documents::get(&state.db, id).await? {
             None => Err(ApiError::not_found("Document", id)),
             Some(d) => Err(ApiError::Conflict(format!(
@@ -339,7 +342,7 @@ pub async fn retry(
     Ok((
         StatusCode::ACCEPTED,
         Json(
-            json!({ "document_id": id, "job_id": job_id, "status": "queued",
+            json!({ "document_id": id, "job_id": job_id, "status": DocumentStatus::Queued,
         "status_url": format!("/api/documents/{id}/status") }),
         ),
     ))
