@@ -6,6 +6,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use common::state;
 use fundlens_api::{AppState, app};
+use shared::domain::DocumentStatus;
 use sqlx::PgPool;
 use tower::ServiceExt;
 
@@ -59,12 +60,13 @@ async fn seed(pool: &PgPool) -> (i64, i64) {
     .unwrap();
     let doc: i64 = sqlx::query_scalar(
         "INSERT INTO documents (fund_id, file_name, sha256, size_bytes, status, page_count, warnings)
-         VALUES ($1, $2, 'abc', 2048, 'completed', 2,
+         VALUES ($1, $2, 'abc', 2048, $3, 2,
                  '[{\"page\": 1, \"message\": \"<img src=x onerror=alert(1)> looked odd\", \"text\": null}]')
          RETURNING id",
     )
     .bind(fund)
     .bind("<evil>.pdf")
+    .bind(DocumentStatus::Completed)
     .fetch_one(pool)
     .await
     .unwrap();

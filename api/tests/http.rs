@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use serde_json::json;
+use shared::domain::DocumentStatus;
 use sqlx::PgPool;
 
 fn post_json(uri: &str, body: &str) -> Request<Body> {
@@ -118,7 +119,7 @@ async fn upload_stores_the_file_enqueues_a_job_and_detects_duplicates(pool: PgPo
     assert_eq!(code, StatusCode::ACCEPTED, "{body}");
     assert!(started.elapsed() < Duration::from_secs(1));
     let id = body["document_id"].as_i64().unwrap();
-    assert_eq!(body["status"], "queued");
+    assert_eq!(body["status"], DocumentStatus::Queued.as_str());
     assert_eq!(body["duplicate"], false);
     assert_eq!(common::queue_depth(&s).await, 1);
 

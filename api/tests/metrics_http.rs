@@ -9,6 +9,7 @@ use axum::http::{Request, StatusCode, header};
 use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
 use fundlens_api::{AppState, app};
 use serde_json::Value;
+use shared::domain::DocumentStatus;
 use sqlx::PgPool;
 use tower::ServiceExt;
 
@@ -41,7 +42,7 @@ async fn fund(pool: &PgPool, name: &str) -> i64 {
         .unwrap()
 }
 
-async fn document(pool: &PgPool, fund_id: i64, name: &str, status: &str) -> i64 {
+async fn document(pool: &PgPool, fund_id: i64, name: &str, status: DocumentStatus) -> i64 {
     sqlx::query_scalar(
         "INSERT INTO documents (fund_id, file_name, sha256, size_bytes, status) VALUES ($1, $2, $2, 1, $3) RETURNING id",
     )
@@ -73,7 +74,7 @@ async fn call(pool: &PgPool, f: i64, d: i64, date: &str, amount: i64, number: &s
 /// that the data does not support. PIC = 2,050,000.
 async fn seed(pool: &PgPool) -> (i64, i64) {
     let f = fund(pool, "Harbor Growth Fund I").await;
-    let d = document(pool, f, "harbor-q2.pdf", "completed").await;
+    let d = document(pool, f, "harbor-q2.pdf", DocumentStatus::Completed).await;
     call(pool, f, d, "2023-01-15", 1_000_000, "Call 1").await;
     call(pool, f, d, "2023-06-30", 500_000, "Call 2").await;
     call(pool, f, d, "2024-03-31", 500_000, "Call 3").await;
@@ -253,7 +254,7 @@ async fn transactions_page_filter_sort_and_reject_bad_parameters(pool: PgPool) {
     let s = state(pool.clone()).await;
     let (f, d) = seed(&pool).await;
     let other = fund(&pool, "Other Fund").await;
-    let od = document(&pool, other, "other.pdf", "completed").await;
+    let od = document(&pool, other, "other.pdf", DocumentStatus::Completed).await;
     call(&pool, other, od, "2023-02-01", 7, "Call 9").await;
 
     let (code, all) = get(&s, &format!("/api/funds/{f}/transactions")).await;
@@ -536,14 +537,15 @@ async fn cached_metrics_follow_completed_and_deleted_documents(pool: PgPool) {
     close(&get(&s, &uri).await.1["pic"], 2_050_000.0, 0.01);
 
     // A document still processing: its rows are not final and the cache keeps serving.
-    let late = document(&pool, f, "q3.pdf", "processing").await;
+    let late = document(&pool, f, "q3.pdf", DocumentStatus::Processing).await;
     call(&pool, f, late, "2024-05-01", 250_000, "Call 4").await;
     let loads = s.metrics.loads();
     close(&get(&s, &uri).await.1["pic"], 2_050_000.0, 0.01);
     assert_eq!(s.metrics.loads(), loads, "served from the cache");
 
-    sqlx::query("UPDATE documents SET status = 'completed', completed_at = now() WHERE id = $1")
+    sqlx::query("UPDATE documents SET status = $2, completed_at = now() WHERE id = $1")
         .bind(late)
+        .bind(DocumentStatus::Completed)
         .execute(&pool)
         .await
         .unwrap();

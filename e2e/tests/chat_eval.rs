@@ -16,6 +16,7 @@ use std::time::{Duration, Instant};
 
 use common::Stack;
 use serde_json::{Value, json};
+use shared::domain::DocumentStatus;
 
 /// PDFs of reports/ and reference/ that have no ground-truth JSON by design (data README:
 /// "a three-page text document on ILPA capital accounting definitions (no tables; for
@@ -57,7 +58,12 @@ async fn ingest_all(stack: &Stack) -> BTreeMap<String, Option<i64>> {
     let mut funds = BTreeMap::new();
     for (pdf, id) in ids {
         let status = stack.wait_done(id, Duration::from_secs(120)).await;
-        assert_eq!(status["status"], "completed", "{}: {status}", pdf.display());
+        assert_eq!(
+            status["status"],
+            DocumentStatus::Completed.as_str(),
+            "{}: {status}",
+            pdf.display()
+        );
         let stem = pdf.file_stem().unwrap().to_string_lossy().to_string();
         funds.insert(stem, status["fund_id"].as_i64());
     }
@@ -896,7 +902,7 @@ async fn conversations_follow_ups_streaming_and_fallbacks() {
         let done = stack
             .wait_done(up["document_id"].as_i64().unwrap(), Duration::from_secs(60))
             .await;
-        assert_eq!(done["status"], "completed", "{done}");
+        assert_eq!(done["status"], DocumentStatus::Completed.as_str(), "{done}");
     }
 
     // Two funds have data: a metric question without a fund asks which one.

@@ -12,6 +12,7 @@ use common::Stack;
 use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::json;
+use shared::domain::DocumentStatus;
 
 const SAMPLE: &str = "reference/Sample_Fund_Performance_Report.pdf";
 const FUND: &str = "Tech Ventures Fund III";
@@ -199,7 +200,10 @@ async fn upload_page_to_fund_page_in_a_real_browser() {
         .unwrap();
     let item = wait_for(
         &c,
-        r#".upload-item[data-status="completed"]"#,
+        &format!(
+            r#".upload-item[data-status="{}"]"#,
+            DocumentStatus::Completed
+        ),
         Duration::from_secs(60),
     )
     .await;
@@ -301,7 +305,11 @@ async fn chat_answers_the_dpi_question_with_a_citation() {
             Duration::from_secs(60),
         )
         .await;
-    assert_eq!(status["status"], "completed", "{status}");
+    assert_eq!(
+        status["status"],
+        DocumentStatus::Completed.as_str(),
+        "{status}"
+    );
     let (_driver, c) = browser().await;
 
     c.goto(&format!("{}/chat?fund_id={fund_id}", stack.base))

@@ -10,6 +10,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use common::{Stack, variant};
+use shared::domain::DocumentStatus;
 use shared::testing::private::{PrivatePostgres, PrivateRedis};
 
 const SAMPLE: &str = "reference/Sample_Fund_Performance_Report.pdf";
@@ -50,7 +51,11 @@ async fn postgres_down_for_ten_seconds_under_load() {
         ids.push(body["document_id"].as_i64().unwrap());
     }
     stack
-        .wait_for_status(ids[0], "processing", Duration::from_secs(20))
+        .wait_for_status(
+            ids[0],
+            DocumentStatus::Processing.as_str(),
+            Duration::from_secs(20),
+        )
         .await;
 
     // Load throughout: every answer must be 2xx or a 503, and quick either way.
@@ -126,7 +131,7 @@ async fn postgres_down_for_ten_seconds_under_load() {
     let recovered = back.elapsed();
     for id in &ids {
         let s = stack.wait_done(*id, Duration::from_secs(90)).await;
-        assert_eq!(s["status"], "completed", "{s}");
+        assert_eq!(s["status"], DocumentStatus::Completed.as_str(), "{s}");
         assert_pages_once(&stack, *id).await;
     }
     let _ = stop_tx.send(true);
@@ -175,7 +180,11 @@ async fn redis_restarted_empty_while_parsing_leaves_no_document_processing() {
         ids.push(body["document_id"].as_i64().unwrap());
     }
     stack
-        .wait_for_status(ids[0], "processing", Duration::from_secs(30))
+        .wait_for_status(
+            ids[0],
+            DocumentStatus::Processing.as_str(),
+            Duration::from_secs(30),
+        )
         .await;
     redis.down();
     tokio::time::sleep(Duration::from_secs(2)).await;
@@ -183,7 +192,7 @@ async fn redis_restarted_empty_while_parsing_leaves_no_document_processing() {
     let restarted = Instant::now();
     for id in &ids {
         let s = stack.wait_done(*id, Duration::from_secs(90)).await;
-        assert_eq!(s["status"], "completed", "{s}");
+        assert_eq!(s["status"], DocumentStatus::Completed.as_str(), "{s}");
         assert_pages_once(&stack, *id).await;
     }
     let took = restarted.elapsed();
@@ -233,7 +242,7 @@ async fn redis_restarted_empty_loses_no_upload() {
     redis.up();
     for id in &ids {
         let s = stack.wait_done(*id, Duration::from_secs(60)).await;
-        assert_eq!(s["status"], "completed", "{s}");
+        assert_eq!(s["status"], DocumentStatus::Completed.as_str(), "{s}");
         assert_pages_once(&stack, *id).await;
     }
     println!(
@@ -281,7 +290,7 @@ async fn a_worker_wedged_in_the_parser_exits_and_another_completes_the_document(
     let s = stack.wait_done(id, Duration::from_secs(40)).await;
     rescuer.kill().unwrap();
     rescuer.wait().unwrap();
-    assert_eq!(s["status"], "completed", "{s}");
+    assert_eq!(s["status"], DocumentStatus::Completed.as_str(), "{s}");
     assert_eq!(s["attempts"], 2, "{s}");
     assert_pages_once(&stack, id).await;
     let calls = stack

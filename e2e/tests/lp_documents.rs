@@ -9,6 +9,7 @@ use chrono::NaiveDate;
 use common::Stack;
 use pdfium_render::prelude::*;
 use serde_json::Value;
+use shared::domain::DocumentStatus;
 
 /// One line of text at a position (PDF points from the bottom-left), Helvetica.
 struct Text<'a> {
@@ -203,7 +204,11 @@ async fn upload_done(stack: &Stack, name: &str, bytes: Vec<u8>) -> (i64, Value) 
     assert_eq!(code, 202, "{name}: {up}");
     let id = up["document_id"].as_i64().expect("document id");
     let status = stack.wait_done(id, Duration::from_secs(60)).await;
-    assert_eq!(status["status"], "completed", "{name}: {status}");
+    assert_eq!(
+        status["status"],
+        DocumentStatus::Completed.as_str(),
+        "{name}: {status}"
+    );
     (id, status)
 }
 

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use common::Stack;
 use serde_json::Value;
+use shared::domain::DocumentStatus;
 
 fn reports() -> Vec<PathBuf> {
     let mut pdfs = shared::testing::data_files("reports", "pdf");
@@ -36,7 +37,11 @@ async fn every_report_yields_its_expected_metrics() {
         assert_eq!(code, 202, "{name}: {up}");
         let id = up["document_id"].as_i64().unwrap();
         let status = stack.wait_done(id, Duration::from_secs(60)).await;
-        assert_eq!(status["status"], "completed", "{name}: {status}");
+        assert_eq!(
+            status["status"],
+            DocumentStatus::Completed.as_str(),
+            "{name}: {status}"
+        );
         let Some(fund_id) = status["fund_id"].as_i64() else {
             failures.push(format!("{name}: no fund detected ({status})"));
             continue;

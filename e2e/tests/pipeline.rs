@@ -4,6 +4,7 @@ mod common;
 use std::time::Duration;
 
 use common::{Stack, variant};
+use shared::domain::DocumentStatus;
 
 const SAMPLE: &str = "reference/Sample_Fund_Performance_Report.pdf";
 
@@ -25,13 +26,17 @@ async fn sample_report_is_parsed_by_a_worker() {
         "upload took {:?}",
         started.elapsed()
     );
-    assert_eq!(body["status"], "queued");
+    assert_eq!(body["status"], DocumentStatus::Queued.as_str());
     assert!(body["job_id"].is_string());
     let id = body["document_id"].as_i64().unwrap();
     assert_eq!(body["status_url"], format!("/api/documents/{id}/status"));
 
     let status = stack.wait_done(id, Duration::from_secs(30)).await;
-    assert_eq!(status["status"], "completed", "{status}");
+    assert_eq!(
+        status["status"],
+        DocumentStatus::Completed.as_str(),
+        "{status}"
+    );
     assert_eq!(status["attempts"], 1);
     assert_eq!(status["page_count"], 2);
     assert_eq!(status["progress"]["pages_done"], 2);
@@ -93,7 +98,11 @@ async fn sample_report_is_parsed_by_a_worker() {
         );
     }
     let again = stack.wait_done(id, Duration::from_secs(30)).await;
-    assert_eq!(again["status"], "completed", "{again}");
+    assert_eq!(
+        again["status"],
+        DocumentStatus::Completed.as_str(),
+        "{again}"
+    );
     assert_eq!(again["attempts"], 1);
     for (sql, before) in [
         (
@@ -166,7 +175,11 @@ async fn bad_files_fail_with_a_reason_and_the_worker_goes_on() {
     }
     for (name, id) in &queued {
         let status = stack.wait_done(*id, Duration::from_secs(30)).await;
-        assert_eq!(status["status"], "failed", "{name}: {status}");
+        assert_eq!(
+            status["status"],
+            DocumentStatus::Failed.as_str(),
+            "{name}: {status}"
+        );
         assert_eq!(status["attempts"], 1, "{name} was retried: {status}");
         let error = status["error"].as_str().unwrap();
         let expected = match name.as_str() {
@@ -194,7 +207,11 @@ async fn bad_files_fail_with_a_reason_and_the_worker_goes_on() {
             Duration::from_secs(30),
         )
         .await;
-    assert_eq!(status["status"], "completed", "{status}");
+    assert_eq!(
+        status["status"],
+        DocumentStatus::Completed.as_str(),
+        "{status}"
+    );
     stack.stop().await;
 }
 
@@ -209,7 +226,11 @@ async fn a_worker_killed_mid_job_is_replaced_and_the_document_completes_once() {
     assert_eq!(code, 202);
     let id = body["document_id"].as_i64().unwrap();
     stack
-        .wait_for_status(id, "processing", Duration::from_secs(20))
+        .wait_for_status(
+            id,
+            DocumentStatus::Processing.as_str(),
+            Duration::from_secs(20),
+        )
         .await;
     victim.kill().unwrap();
     victim.wait().unwrap();
@@ -218,7 +239,11 @@ async fn a_worker_killed_mid_job_is_replaced_and_the_document_completes_once() {
     let status = stack.wait_done(id, Duration::from_secs(40)).await;
     rescuer.kill().unwrap();
     rescuer.wait().unwrap();
-    assert_eq!(status["status"], "completed", "{status}");
+    assert_eq!(
+        status["status"],
+        DocumentStatus::Completed.as_str(),
+        "{status}"
+    );
     assert_eq!(status["attempts"], 2, "{status}");
     assert_eq!(
         stack
@@ -251,7 +276,11 @@ async fn a_document_that_always_crashes_its_worker_fails_after_max_attempts() {
         let deadline = std::time::Instant::now() + Duration::from_secs(20);
         loop {
             let s = stack
-                .wait_for_status(id, "processing", Duration::from_secs(20))
+                .wait_for_status(
+                    id,
+                    DocumentStatus::Processing.as_str(),
+                    Duration::from_secs(20),
+                )
                 .await;
             if s["attempts"] == attempt {
                 break;
@@ -269,7 +298,11 @@ async fn a_document_that_always_crashes_its_worker_fails_after_max_attempts() {
     let status = stack.wait_done(id, Duration::from_secs(30)).await;
     reaper_only.kill().unwrap();
     reaper_only.wait().unwrap();
-    assert_eq!(status["status"], "failed", "{status}");
+    assert_eq!(
+        status["status"],
+        DocumentStatus::Failed.as_str(),
+        "{status}"
+    );
     assert!(
         status["error"].as_str().unwrap().contains("giving up"),
         "{status}"
@@ -326,7 +359,7 @@ async fn two_hundred_uploads_with_an_api_pool_of_two() {
     let upload_time = started.elapsed();
     for id in &ids {
         let s = stack.wait_done(*id, Duration::from_secs(120)).await;
-        assert_eq!(s["status"], "completed", "{s}");
+        assert_eq!(s["status"], DocumentStatus::Completed.as_str(), "{s}");
     }
     let _ = stop_tx.send(true);
     let max_conns = watcher.await.unwrap();

@@ -3,6 +3,7 @@
 //! FLUSHALL would pull the queues out from under concurrent tests.
 mod common;
 
+use shared::domain::DocumentStatus;
 use std::time::Duration;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -22,7 +23,11 @@ async fn flushing_redis_before_pickup_still_completes_the_document() {
 
     stack.start_worker();
     let status = stack.wait_done(id, Duration::from_secs(30)).await;
-    assert_eq!(status["status"], "completed", "{status}");
+    assert_eq!(
+        status["status"],
+        DocumentStatus::Completed.as_str(),
+        "{status}"
+    );
     assert_ne!(
         status["job_id"], body["job_id"],
         "a new job should have been enqueued"

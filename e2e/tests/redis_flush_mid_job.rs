@@ -7,6 +7,7 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::Stack;
+use shared::domain::{DocumentStatus, Stage};
 
 /// The two scenarios flush the same Redis; one at a time keeps each one's timing its own.
 static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
@@ -14,7 +15,11 @@ static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(())
 /// Waits for the document to complete and checks its pages were stored once.
 async fn completed_once(stack: &Stack, id: i64, when: &str) {
     let status = stack.wait_done(id, Duration::from_secs(90)).await;
-    assert_eq!(status["status"], "completed", "{when}: {status}");
+    assert_eq!(
+        status["status"],
+        DocumentStatus::Completed.as_str(),
+        "{when}: {status}"
+    );
     let pages = stack
         .scalar(
             "SELECT count(*) FROM document_pages WHERE document_id = $1",
@@ -48,7 +53,11 @@ async fn flushing_redis_mid_parse_leaves_no_document_processing() {
     }
     // Flush while the first documents are inside the parser.
     stack
-        .wait_for_status(ids[0], "processing", Duration::from_secs(30))
+        .wait_for_status(
+            ids[0],
+            DocumentStatus::Processing.as_str(),
+            Duration::from_secs(30),
+        )
         .await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     let client = redis::Client::open(stack.config.redis_url()).unwrap();
@@ -59,12 +68,11 @@ async fn flushing_redis_mid_parse_leaves_no_document_processing() {
     for &id in &ids {
         completed_once(&stack, id, "mid-parse").await;
     }
-    let processing = stack
-        .scalar(
-            "SELECT count(*) FROM documents WHERE status = 'processing' AND id > $1",
-            0,
-        )
-        .await;
+    let processing: i64 = sqlx::query_scalar("SELECT count(*) FROM documents WHERE status = $1")
+        .bind(DocumentStatus::Processing)
+        .fetch_one(&stack.db)
+        .await
+        .unwrap();
     assert_eq!(processing, 0);
     let took = flushed.elapsed();
     eprintln!(
@@ -90,10 +98,7 @@ async fn flushing_redis_in_each_stage_completes_every_document_once() {
     stack.start_worker();
     let client = redis::Client::open(stack.config.redis_url()).unwrap();
     let mut conn = client.get_multiplexed_async_connection().await.unwrap();
-    for (n, stage) in ["parsing", "extracting", "embedding", "storing"]
-        .iter()
-        .enumerate()
-    {
+    for (n, stage) in Stage::ALL.iter().map(|s| s.as_str()).enumerate() {
         let bytes = common::variant(&shared::testing::pdf("reports/dev01_grid_iso.pdf"), n);
         let (code, body) = stack.upload(&format!("{stage}.pdf"), bytes, None).await;
         assert_eq!(code, 202, "{body}");
@@ -101,7 +106,7 @@ async fn flushing_redis_in_each_stage_completes_every_document_once() {
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
             let (_, s) = stack.get(&format!("/api/documents/{id}/status")).await;
-            if s["stage"] == *stage {
+            if s["stage"] == stage {
                 break;
             }
             assert!(Instant::now() < deadline, "never saw stage {stage}: {s}");

@@ -6,6 +6,7 @@ mod common;
 use std::time::Duration;
 
 use apalis::prelude::{FetchById, TaskId};
+use shared::domain::DocumentStatus;
 use shared::jobs::JobQueue;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -16,7 +17,11 @@ async fn finished_jobs_are_removed_after_the_retention() {
     let id = body["document_id"].as_i64().unwrap();
     let job: ulid::Ulid = body["job_id"].as_str().unwrap().parse().unwrap();
     let status = stack.wait_done(id, Duration::from_secs(30)).await;
-    assert_eq!(status["status"], "completed", "{status}");
+    assert_eq!(
+        status["status"],
+        DocumentStatus::Completed.as_str(),
+        "{status}"
+    );
 
     let redis = shared::jobs::connect_redis(stack.config.redis_url())
         .await
@@ -58,6 +63,10 @@ async fn finished_jobs_are_removed_after_the_retention() {
         "the job's record should be gone"
     );
     let (_, status) = stack.get(&format!("/api/documents/{id}/status")).await;
-    assert_eq!(status["status"], "completed", "{status}");
+    assert_eq!(
+        status["status"],
+        DocumentStatus::Completed.as_str(),
+        "{status}"
+    );
     stack.stop().await;
 }

@@ -9,6 +9,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use shared::domain::DocumentStatus;
+
 use stats::{Stats, ms};
 use workload::{Mix, send};
 
@@ -258,10 +260,12 @@ async fn measure(stack: &stack::Stack, plan: &Plan) -> anyhow::Result<bool> {
     let ingest_started = Instant::now();
     wait_all_done(&db, &uploaded, Duration::from_secs(600)).await?;
     let (completed, failed_docs): (i64, i64) = sqlx::query_as(
-        "SELECT count(*) FILTER (WHERE status = 'completed'), count(*) FILTER (WHERE status = 'failed')
+        "SELECT count(*) FILTER (WHERE status = $2), count(*) FILTER (WHERE status = $3)
          FROM documents WHERE id = ANY($1)",
     )
     .bind(&uploaded)
+    .bind(DocumentStatus::Completed)
+    .bind(DocumentStatus::Failed)
     .fetch_one(&db)
     .await?;
     let lat: Vec<f64> = sqlx::query_scalar(
@@ -439,9 +443,11 @@ async fn wait_all_done(db: &sqlx::PgPool, ids: &[i64], within: Duration) -> anyh
     let deadline = Instant::now() + within;
     loop {
         let open: i64 = sqlx::query_scalar(
-            "SELECT count(*) FROM documents WHERE id = ANY($1) AND status NOT IN ('completed', 'failed')",
+            "SELECT count(*) FROM documents WHERE id = ANY($1) AND status NOT IN ($2, $3)",
         )
         .bind(ids)
+        .bind(DocumentStatus::Completed)
+        .bind(DocumentStatus::Failed)
         .fetch_one(db)
         .await?;
         if open == 0 {

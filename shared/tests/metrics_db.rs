@@ -4,6 +4,7 @@ use std::str::FromStr;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use shared::db::metrics::load_inputs;
+use shared::domain::DocumentStatus;
 use shared::metrics::{CashFlow, compute, reconcile, xirr};
 use sqlx::PgPool;
 
@@ -18,11 +19,12 @@ fn dec(s: &str) -> Decimal {
 async fn document(pool: &PgPool, fund: i64, name: &str, report_date: &str) -> i64 {
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO documents (fund_id, file_name, sha256, size_bytes, status)
-         VALUES ($1, $2, $3, 1000, 'completed') RETURNING id",
+         VALUES ($1, $2, $3, 1000, $4) RETURNING id",
     )
     .bind(fund)
     .bind(name)
     .bind(format!("{name}-sha"))
+    .bind(DocumentStatus::Completed)
     .fetch_one(pool)
     .await
     .unwrap();

@@ -5,9 +5,10 @@ use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 use std::time::Duration;
 
 use apalis::prelude::{BoxDynError, Data};
-use shared::db::documents::{self, Claim};
+use shared::db::documents;
 use shared::db::extraction::{self, StoreError};
-use shared::domain::Extraction;
+use shared::db::transitions::{self, Claim};
+use shared::domain::{DocumentStatus, Extraction, Stage};
 use shared::extract::DocumentExtractor;
 use shared::jobs::IngestDocument;
 use shared::pdf::{self, PdfError};
@@ -76,7 +77,7 @@ impl Drop for AbortOnDrop {
 /// Claims and processes one document; every outcome ends up in the `documents` row.
 pub async fn process(ctx: &JobContext, id: i64) {
     let cfg = &ctx.config;
-    let claim = documents::claim(
+    let claim = transitions::claim(
         &ctx.pool,
         id,
         &ctx.worker_id,
@@ -99,7 +100,7 @@ pub async fn process(ctx: &JobContext, id: i64) {
             return;
         }
     };
-    tracing::info!(attempt, "processing");
+    tracing::info!(attempt, "attempt started");
     metrics::counter!("worker_jobs_started_total").increment(1);
     let started = std::time::Instant::now();
     let progress = Arc::new(Progress::default());
@@ -127,7 +128,8 @@ pub async fn process(ctx: &JobContext, id: i64) {
     }
     let outcome = match &result {
         Ok(()) => "succeeded",
-        Err(IngestError::Permanent(_)) => "failed",
+        // The document ends up failed; the metric's name says so.
+        Err(IngestError::Permanent(_)) => DocumentStatus::Failed.as_str(),
         Err(IngestError::Unavailable(_) | IngestError::Other(_)) => "retried",
         Err(IngestError::Lost) => "lost",
     };
@@ -139,26 +141,29 @@ pub async fn process(ctx: &JobContext, id: i64) {
     let me = &ctx.worker_id;
     let recorded = match &result {
         Ok(()) => {
-            tracing::info!(ms = started.elapsed().as_millis() as u64, "completed");
-            Ok(())
+            tracing::info!(
+                ms = started.elapsed().as_millis() as u64,
+                "attempt completed"
+            );
+            Ok(true)
         }
         Err(IngestError::Permanent(reason)) => {
             tracing::info!(reason, "failed permanently");
-            documents::fail(pool, id, me, reason).await
+            transitions::processing_to_failed(pool, id, me, reason).await
         }
         Err(IngestError::Unavailable(reason)) => {
             let delay = backoff(attempt);
             tracing::warn!(reason, delay_s = delay.as_secs(), "will retry");
-            documents::retry_later(pool, id, me, reason, delay, true).await
+            transitions::processing_to_queued(pool, id, me, reason, delay, true).await
         }
         Err(IngestError::Other(reason)) => {
             tracing::error!(reason, attempt, "attempt failed");
             let msg = format!("Attempt {attempt} failed: {reason}.");
-            documents::retry_later(pool, id, me, &msg, backoff(attempt), false).await
+            transitions::processing_to_queued(pool, id, me, &msg, backoff(attempt), false).await
         }
         Err(IngestError::Lost) => {
             tracing::warn!("document taken over or deleted; result dropped");
-            Ok(())
+            Ok(true)
         }
     };
     if let Err(e) = recorded {
@@ -197,7 +202,7 @@ fn backoff(attempt: i32) -> Duration {
 /// Stage and page progress, written by the blocking thread and read by the heartbeat.
 #[derive(Default)]
 struct Progress {
-    stage: std::sync::Mutex<&'static str>,
+    stage: std::sync::Mutex<Stage>,
     done: AtomicI32,
     total: AtomicI32,
     /// True while the blocking thread is inside the parser, even after the job gave up on it.
@@ -214,7 +219,7 @@ impl Drop for ParsingGuard<'_> {
 }
 
 impl Progress {
-    fn set_stage(&self, stage: &'static str) {
+    fn set_stage(&self, stage: Stage) {
         *self.stage.lock().unwrap_or_else(|e| e.into_inner()) = stage;
     }
 }
@@ -234,7 +239,7 @@ async fn heartbeat(
         let stage = *progress.stage.lock().unwrap_or_else(|e| e.into_inner());
         let total = progress.total.load(Ordering::Relaxed);
         let done = progress.done.load(Ordering::Relaxed);
-        match documents::heartbeat(
+        match transitions::processing_heartbeat(
             &pool,
             id,
             &worker_id,
@@ -265,7 +270,7 @@ async fn run(
         .await?
         .ok_or(IngestError::Lost)?;
 
-    progress.set_stage("parsing");
+    progress.set_stage(Stage::Parsing);
     fault_pause(ctx).await;
     let p = progress.clone();
     let slow = ctx.config.fault_slow_page;
@@ -284,7 +289,7 @@ async fn run(
         }
     })?;
 
-    progress.set_stage("embedding");
+    progress.set_stage(Stage::Embedding);
     fault_pause(ctx).await;
     let embedder = ctx.embedder.clone();
     let blocks = extraction.text_blocks.clone();
@@ -301,7 +306,7 @@ async fn run(
         e => IngestError::Other(e.to_string()),
     })?;
 
-    progress.set_stage("storing");
+    progress.set_stage(Stage::Storing);
     fault_pause(ctx).await;
     let mut tx = extraction::begin_owned(&ctx.pool, id, &ctx.worker_id)
         .await
@@ -338,7 +343,7 @@ fn parse(
     pdf::read_pages(bytes, |page, total| {
         progress.total.store(total as i32, Ordering::Relaxed);
         if page.number == 1 {
-            progress.set_stage("extracting");
+            progress.set_stage(Stage::Extracting);
         }
         if let Some(pause) = slow {
             std::thread::sleep(pause);

@@ -5,7 +5,7 @@
 use std::time::{Duration, Instant};
 
 use shared::config::Config;
-use shared::db::documents;
+use shared::db::{documents, transitions};
 use shared::jobs::{JobQueue, JobState};
 use sqlx::PgPool;
 use tokio::sync::watch;
@@ -49,8 +49,8 @@ pub const STALL_FACTOR: u32 = 20;
 /// When the reaper takes a processing document back: no heartbeat for `STALE_AFTER_MS`; progress
 /// frozen for `STALL_FACTOR` × that; or the attempt older than the job timeout, its hang grace
 /// and one stale period, by which time the job's own timeout must have fired.
-pub fn stale_rules(config: &Config) -> documents::StaleRules {
-    documents::StaleRules {
+pub fn stale_rules(config: &Config) -> transitions::StaleRules {
+    transitions::StaleRules {
         silent: config.stale_after,
         stalled: config.stale_after * STALL_FACTOR,
         overdue: config.job_timeout + config.ops.hang_grace + config.stale_after,
@@ -87,13 +87,18 @@ async fn lead(
     config: &Config,
 ) -> anyhow::Result<()> {
     let mut tx = sqlx::Connection::begin(&mut *conn).await?;
-    let taken = documents::reap_stale(&mut tx, stale_rules(config), config.max_attempts).await?;
+    let taken = transitions::stale_processing_to_queued_or_failed(
+        &mut tx,
+        stale_rules(config),
+        config.max_attempts,
+    )
+    .await?;
     let queued = documents::queued_without_recent_job(&mut tx, config.requeue_after).await?;
     tx.commit().await?;
     for (id, status) in taken {
         tracing::warn!(
             document_id = id,
-            status,
+            status = status.as_str(),
             "took back a document whose worker stopped responding or making progress"
         );
     }

@@ -3,7 +3,8 @@
 //! Redis outage in the middle of a pass does not undo what Postgres already decided.
 use std::time::Duration;
 
-use shared::db::documents::{self, Claim, StaleRules};
+use shared::db::transitions::{self, Claim, StaleRules};
+use shared::domain::{DocumentStatus, Stage};
 use shared::jobs::JobQueue;
 use shared::testing::private::PrivateRedis;
 use sqlx::PgPool;
@@ -16,7 +17,7 @@ async fn processing_document(pool: &PgPool) -> i64 {
     .fetch_one(pool)
     .await
     .unwrap();
-    let claim = documents::claim(pool, id, "w1", Duration::from_secs(60), 3)
+    let claim = transitions::claim(pool, id, "w1", Duration::from_secs(60), 3)
         .await
         .unwrap();
     assert!(matches!(claim, Claim::Claimed { .. }), "{claim:?}");
@@ -25,7 +26,7 @@ async fn processing_document(pool: &PgPool) -> i64 {
 
 async fn reap(pool: &PgPool, rules: StaleRules) -> Vec<i64> {
     let mut conn = pool.acquire().await.unwrap();
-    documents::reap_stale(&mut conn, rules, 3)
+    transitions::stale_processing_to_queued_or_failed(&mut conn, rules, 3)
         .await
         .unwrap()
         .into_iter()
@@ -51,12 +52,12 @@ async fn frozen_progress_is_taken_back_despite_heartbeats() {
     for done in 1..=6 {
         // Both beat every 100 ms; only one of them advances.
         assert!(
-            documents::heartbeat(&pool, frozen, "w1", "parsing", 0, Some(9))
+            transitions::processing_heartbeat(&pool, frozen, "w1", Stage::Parsing, 0, Some(9))
                 .await
                 .unwrap()
         );
         assert!(
-            documents::heartbeat(&pool, moving, "w1", "parsing", done, Some(9))
+            transitions::processing_heartbeat(&pool, moving, "w1", Stage::Parsing, done, Some(9))
                 .await
                 .unwrap()
         );
@@ -66,7 +67,7 @@ async fn frozen_progress_is_taken_back_despite_heartbeats() {
     assert_eq!(taken, vec![frozen]);
     // The stuck attempt's own heartbeat now finds the document gone from it.
     assert!(
-        !documents::heartbeat(&pool, frozen, "w1", "parsing", 0, Some(9))
+        !transitions::processing_heartbeat(&pool, frozen, "w1", Stage::Parsing, 0, Some(9))
             .await
             .unwrap()
     );
@@ -79,22 +80,22 @@ async fn an_overdue_attempt_is_taken_back_despite_heartbeats_and_progress() {
         .unwrap();
     let id = processing_document(&pool).await;
     for done in 1..=4 {
-        documents::heartbeat(&pool, id, "w1", "parsing", done, Some(9))
+        transitions::processing_heartbeat(&pool, id, "w1", Stage::Parsing, done, Some(9))
             .await
             .unwrap();
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert!(reap(&pool, rules(3_600_000, 3_600_000)).await.is_empty());
     assert_eq!(reap(&pool, rules(3_600_000, 300)).await, vec![id]);
-    let status: String = sqlx::query_scalar("SELECT status FROM documents WHERE id = $1")
+    let status: DocumentStatus = sqlx::query_scalar("SELECT status FROM documents WHERE id = $1")
         .bind(id)
         .fetch_one(&pool)
         .await
         .unwrap();
-    assert_eq!(status, "queued");
+    assert_eq!(status, DocumentStatus::Queued);
 }
 
-async fn status_of(pool: &PgPool, id: i64) -> (String, Option<String>) {
+async fn status_of(pool: &PgPool, id: i64) -> (DocumentStatus, Option<String>) {
     sqlx::query_as("SELECT status, job_id FROM documents WHERE id = $1")
         .bind(id)
         .fetch_one(pool)
@@ -122,7 +123,10 @@ async fn a_redis_outage_mid_pass_keeps_the_stale_takeover() {
     let pass = fundlens_worker::reaper::pass(&pool, &queue, &config).await;
     assert!(pass.is_err(), "Redis is down: {pass:?}");
     // Taken back even though enqueueing it again failed; the next pass enqueues it.
-    assert_eq!(status_of(&pool, stale).await, ("queued".to_string(), None));
+    assert_eq!(
+        status_of(&pool, stale).await,
+        (DocumentStatus::Queued, None)
+    );
 
     redis.up();
     let deadline = std::time::Instant::now() + Duration::from_secs(15);
@@ -137,6 +141,6 @@ async fn a_redis_outage_mid_pass_keeps_the_stale_takeover() {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     let (status, job) = status_of(&pool, stale).await;
-    assert_eq!(status, "queued");
+    assert_eq!(status, DocumentStatus::Queued);
     assert!(job.is_some(), "enqueued again with its job id recorded");
 }

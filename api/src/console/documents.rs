@@ -13,7 +13,6 @@ use super::{PageResult, opt_id, render};
 use crate::state::AppState;
 
 const PAGE_SIZE: i64 = 50;
-pub const STATUSES: [&str; 4] = ["queued", "processing", "completed", "failed"];
 
 #[derive(Debug, Default, Deserialize)]
 pub struct Params {
@@ -27,7 +26,9 @@ struct Row {
     file_name: String,
     size: String,
     fund: Option<(i64, String)>,
-    status: String,
+    status: DocumentStatus,
+    /// Failed: offer to process it again.
+    retryable: bool,
     /// "extracting · page 3 of 12" while processing.
     progress: String,
     attempts: i32,
@@ -47,7 +48,8 @@ struct Row {
 impl Row {
     fn from(d: Document) -> Self {
         let c = &d.counts;
-        let extracted = if d.status == "completed" {
+        let completed = d.status == DocumentStatus::Completed;
+        let extracted = if completed {
             vec![
                 count(c.capital_calls, "capital call", "capital calls"),
                 count(c.distributions, "distribution", "distributions"),
@@ -60,11 +62,11 @@ impl Row {
         } else {
             Vec::new()
         };
-        let progress = match (d.status.as_str(), d.stage.as_deref(), d.progress_total) {
-            ("processing", Some(stage), Some(total)) => {
+        let progress = match (d.status, d.stage, d.progress_total) {
+            (DocumentStatus::Processing, Some(stage), Some(total)) => {
                 format!("{stage} · page {} of {total}", d.progress_done)
             }
-            ("processing", Some(stage), None) => stage.to_string(),
+            (DocumentStatus::Processing, Some(stage), None) => stage.to_string(),
             _ => String::new(),
         };
         let warnings = d
@@ -83,7 +85,8 @@ impl Row {
             .and_then(|t| t.parse::<DocumentType>().ok())
             .is_some_and(DocumentType::is_multi_fund);
         Row {
-            needs_fund: d.status == "completed" && d.fund_id.is_none() && !multi_fund,
+            needs_fund: completed && d.fund_id.is_none() && !multi_fund,
+            retryable: d.status == DocumentStatus::Failed,
             portfolio_rows: c.portfolio_rows,
             doc_type,
             investor: d.investor.clone(),
@@ -112,7 +115,7 @@ struct DocumentsPage {
     nav: &'static str,
     rows: Vec<Row>,
     funds: Vec<Fund>,
-    statuses: [&'static str; 4],
+    statuses: [DocumentStatus; 4],
     fund_id: Option<i64>,
     status: String,
     total: i64,
@@ -126,16 +129,13 @@ struct DocumentsPage {
 pub async fn page(State(state): State<AppState>, Query(p): Query<Params>) -> PageResult {
     let fund_id = opt_id(p.fund_id.as_deref());
     // An unknown status is ignored rather than refused: the filter form only offers valid ones.
-    let status = p
-        .status
-        .filter(|s| s.parse::<DocumentStatus>().is_ok())
-        .unwrap_or_default();
+    let status = p.status.and_then(|s| s.parse::<DocumentStatus>().ok());
     let page = opt_id(p.page.as_deref()).unwrap_or(1).min(1_000_000);
     let (docs, total) = state
         .documents
         .list(&ListFilter {
             fund_id,
-            status: (!status.is_empty()).then(|| status.clone()),
+            status,
             limit: PAGE_SIZE,
             offset: (page - 1) * PAGE_SIZE,
         })
@@ -144,8 +144,8 @@ pub async fn page(State(state): State<AppState>, Query(p): Query<Params>) -> Pag
     if let Some(f) = fund_id {
         filter_query.push_str(&format!("fund_id={f}&"));
     }
-    if !status.is_empty() {
-        filter_query.push_str(&format!("status={status}&"));
+    if let Some(s) = status {
+        filter_query.push_str(&format!("status={s}&"));
     }
     Ok(render(
         StatusCode::OK,
@@ -153,10 +153,13 @@ pub async fn page(State(state): State<AppState>, Query(p): Query<Params>) -> Pag
             nav: "documents",
             rows: docs.into_iter().map(Row::from).collect(),
             funds: state.funds.list().await?,
-            statuses: STATUSES,
-            filtered: fund_id.is_some() || !status.is_empty(),
+            statuses: DocumentStatus::ALL,
+            filtered: fund_id.is_some() || status.is_some(),
             fund_id,
-            status,
+            status: status
+                .map(DocumentStatus::as_str)
+                .unwrap_or_default()
+                .into(),
             total,
             page,
             pages: crate::extractors::pages(total, PAGE_SIZE),

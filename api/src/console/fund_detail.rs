@@ -9,6 +9,7 @@ use rust_decimal::prelude::ToPrimitive;
 use serde::Deserialize;
 use shared::db::documents::ListFilter;
 use shared::db::funds::Fund;
+use shared::domain::DocumentStatus;
 use shared::metrics::{
     Discrepancy, Flow, FundMetrics, Metric, MetricBreakdown, MetricsInput, breakdown,
 };
@@ -69,7 +70,7 @@ struct TxRow {
 struct DocLink {
     id: i64,
     file_name: String,
-    status: String,
+    status: DocumentStatus,
 }
 
 #[derive(Template)]

@@ -16,7 +16,7 @@ use crate::state::AppState;
 pub struct UploadResponse {
     document_id: i64,
     job_id: Option<String>,
-    status: String,
+    status: DocumentStatus,
     status_url: String,
     duplicate: bool,
     message: String,
@@ -75,7 +75,7 @@ pub async fn upload(
             status: if stored.duplicate {
                 stored.document.status
             } else {
-                DocumentStatus::Queued.as_str().into()
+                DocumentStatus::Queued
             },
             status_url: format!("/api/documents/{id}/status"),
             duplicate: stored.duplicate,
@@ -235,14 +235,17 @@ pub async fn list(
         limit: q.limit,
     }
     .resolve(50, 500)?;
-    if let Some(s) = &q.status {
-        s.parse::<DocumentStatus>().map_err(ApiError::BadRequest)?;
-    }
+    let status = q
+        .status
+        .as_deref()
+        .map(str::parse::<DocumentStatus>)
+        .transpose()
+        .map_err(ApiError::BadRequest)?;
     let (items, total) = state
         .documents
         .list(&ListFilter {
             fund_id: q.fund_id,
-            status: q.status,
+            status,
             limit,
             offset,
         })

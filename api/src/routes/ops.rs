@@ -7,13 +7,13 @@ use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
 use serde_json::json;
+use shared::domain::DocumentStatus;
 
 use crate::error::Result;
 use crate::state::AppState;
 
 /// Each probe of a dependency gets this long, so a scrape never hangs on a dead Postgres or Redis.
 const PROBE_TIMEOUT: Duration = Duration::from_millis(500);
-const STATUSES: [&str; 4] = ["queued", "processing", "completed", "failed"];
 
 pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
     let handle = shared::telemetry::prometheus();
@@ -35,9 +35,9 @@ pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
     }
     match counts {
         Some(rows) => {
-            for s in STATUSES {
-                let n = rows.iter().find(|(k, _)| k == s).map_or(0, |(_, n)| *n);
-                metrics::gauge!("documents", "status" => s).set(n as f64);
+            for s in DocumentStatus::ALL {
+                let n = rows.iter().find(|(k, _)| *k == s).map_or(0, |(_, n)| *n);
+                metrics::gauge!("documents", "status" => s.as_str()).set(n as f64);
             }
             metrics::gauge!("database_up").set(1.0);
         }

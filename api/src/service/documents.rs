@@ -6,8 +6,8 @@ use std::time::Duration;
 use sha2::{Digest, Sha256};
 use shared::config::Config;
 use shared::db::documents::{self, Document, ListFilter, NewUpload, UploadOutcome};
-use shared::db::funds;
 use shared::db::statements::{self, DocumentTransaction, FactRow, PortfolioItem};
+use shared::db::{funds, transitions};
 use shared::jobs::JobQueue;
 use sqlx::PgPool;
 
@@ -143,7 +143,7 @@ impl DocumentService {
     /// Re-processes a failed or completed document from its stored file.
     #[tracing::instrument(skip_all, fields(document_id = id))]
     pub async fn retry(&self, id: i64) -> Result<Option<String>> {
-        if !documents::reset_for_retry(&self.db, id).await? {
+        if !transitions::failed_or_completed_to_queued(&self.db, id).await? {
             let d = self.get(id).await?;
             return Err(ApiError::Conflict(format!(
                 "Document {id} is {} already; only failed or completed documents can be processed again.",

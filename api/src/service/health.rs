@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use shared::db::documents;
+use shared::domain::DocumentStatus;
 use shared::jobs::JobQueue;
 use sqlx::PgPool;
 
@@ -80,7 +81,7 @@ impl HealthService {
     pub async fn document_counts(
         &self,
         within: Duration,
-    ) -> (Option<Vec<(String, i64)>>, Option<f64>) {
+    ) -> (Option<Vec<(DocumentStatus, i64)>>, Option<f64>) {
         let (counts, oldest) = tokio::join!(
             tokio::time::timeout(within, documents::count_by_status(&self.db)),
             tokio::time::timeout(within, documents::oldest_processing_age(&self.db)),

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use shared::config::Config;
+use shared::domain::DocumentStatus;
 use tokio::sync::oneshot;
 
 pub struct Stack {
@@ -173,7 +174,8 @@ impl Stack {
         loop {
             let (code, body) = self.get(&format!("/api/documents/{id}/status")).await;
             assert_eq!(code, 200, "status of {id}: {body}");
-            if body["status"] == "completed" || body["status"] == "failed" {
+            let finished = [DocumentStatus::Completed, DocumentStatus::Failed];
+            if finished.iter().any(|s| body["status"] == s.as_str()) {
                 return body;
             }
             assert!(

@@ -6,7 +6,8 @@ use sqlx::{PgConnection, PgPool, Postgres, Transaction};
 
 use crate::db::funds::{self, NewFund};
 use crate::db::statements;
-use crate::domain::{Component, Extraction, ExtractionWarning};
+use crate::db::transitions::{self, Completion};
+use crate::domain::{Component, DocumentStatus, Extraction, ExtractionWarning};
 
 /// Why the result was not stored.
 #[derive(Debug, thiserror::Error)]
@@ -27,10 +28,11 @@ pub async fn begin_owned<'a>(
 ) -> Result<Transaction<'a, Postgres>, StoreError> {
     let mut tx = pool.begin().await?;
     let owned: Option<i64> = sqlx::query_scalar(
-        "SELECT id FROM documents WHERE id = $1 AND worker_id = $2 AND status = 'processing' FOR UPDATE",
+        "SELECT id FROM documents WHERE id = $1 AND worker_id = $2 AND status = $3 FOR UPDATE",
     )
     .bind(id)
     .bind(worker_id)
+    .bind(DocumentStatus::Processing)
     .fetch_optional(&mut *tx)
     .await?;
     if owned.is_none() {
@@ -229,22 +231,18 @@ pub async fn store(
     .execute(&mut *tx)
     .await?;
 
-    sqlx::query(
-        "UPDATE documents SET status = 'completed', stage = NULL, error = NULL, fund_id = $2,
-             page_count = $3, progress_done = $3, progress_total = $3, warnings = $4,
-             document_type = $5, type_evidence = $6, investor = $7,
-             completed_at = now(), updated_at = now()
-         WHERE id = $1",
-    )
-    .bind(id)
-    .bind(fund_id)
-    .bind(pages.len() as i32)
-    .bind(serde_json::to_value(&warnings).unwrap_or_default())
-    .bind(ex.document_type.as_str())
-    .bind(serde_json::to_value(&ex.type_evidence).unwrap_or_default())
-    .bind(&ex.investor)
-    .execute(&mut *tx)
-    .await?;
+    let completion = Completion {
+        fund_id,
+        page_count: pages.len() as i32,
+        warnings: serde_json::to_value(&warnings).unwrap_or_default(),
+        document_type: ex.document_type.as_str(),
+        type_evidence: serde_json::to_value(&ex.type_evidence).unwrap_or_default(),
+        investor: ex.investor.as_deref(),
+    };
+    if !transitions::processing_to_completed(tx, id, &completion).await? {
+        // `begin_owned` locked the row as processing, so only a caller that skipped it gets here.
+        return Err(sqlx::Error::RowNotFound);
+    }
     Ok(fund_id)
 }
 

@@ -11,5 +11,6 @@ pub mod provenance;
 pub mod search;
 pub mod statements;
 pub mod transactions;
+pub mod transitions;
 
 pub use pool::connect;

@@ -3,6 +3,8 @@ use pgvector::Vector;
 use serde::Serialize;
 use sqlx::PgPool;
 
+use crate::domain::DocumentStatus;
+
 /// The usual reciprocal-rank-fusion constant: damps the weight of the very top ranks so that a
 /// chunk found by both searches beats one found first by only one of them.
 pub const RRF_K: f64 = 60.0;
@@ -45,7 +47,7 @@ pub async fn hybrid(pool: &PgPool, q: &SearchQuery<'_>) -> Result<Vec<Hit>, sqlx
              SELECT c.id, c.document_id, d.file_name, c.page_start, c.heading, c.content,
                     c.embedding, c.tsv
              FROM document_chunks c
-             JOIN documents d ON d.id = c.document_id AND d.status = 'completed'
+             JOIN documents d ON d.id = c.document_id AND d.status = $7
              WHERE $1::bigint IS NULL OR d.fund_id = $1 OR d.fund_id IS NULL
          ),
          vec AS (
@@ -80,6 +82,7 @@ pub async fn hybrid(pool: &PgPool, q: &SearchQuery<'_>) -> Result<Vec<Hit>, sqlx
     .bind(q.per_search)
     .bind(q.limit)
     .bind(RRF_K)
+    .bind(DocumentStatus::Completed)
     .fetch_all(pool)
     .await
 }

@@ -5,7 +5,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 use sqlx::{PgConnection, PgPool};
 
-use crate::domain::Extraction;
+use crate::domain::{DocumentStatus, Extraction};
 use crate::metrics::position::{FlowTotals, StatedFact};
 
 /// Two documents state the same cash flow when fund, type and amount agree and the dates are
@@ -71,7 +71,7 @@ pub async fn mark_duplicates(
             "UPDATE {table} t SET duplicate_of = (
                  SELECT o.id FROM {table} o JOIN documents od ON od.id = o.document_id
                  WHERE o.fund_id = $2 AND o.document_id <> $1 AND o.duplicate_of IS NULL
-                   AND od.status = 'completed' AND o.amount = t.amount
+                   AND od.status = $4 AND o.amount = t.amount
                    AND abs(o.date - t.date) <= $3
                    -- each earlier row absorbs at most one row of this document
                    AND NOT EXISTS (SELECT 1 FROM {table} x
@@ -82,6 +82,7 @@ pub async fn mark_duplicates(
         .bind(id)
         .bind(fund_id)
         .bind(SAME_FLOW_DAYS)
+        .bind(DocumentStatus::Completed)
         .execute(&mut *tx)
         .await?;
     }
@@ -219,10 +220,11 @@ pub async fn transactions_of(
 pub async fn link_fund(pool: &PgPool, document_id: i64, fund_id: i64) -> Result<bool, sqlx::Error> {
     let mut tx = pool.begin().await?;
     let updated = sqlx::query(
-        "UPDATE documents SET fund_id = $2, updated_at = now() WHERE id = $1 AND status = 'completed'",
+        "UPDATE documents SET fund_id = $2, updated_at = now() WHERE id = $1 AND status = $3",
     )
     .bind(document_id)
     .bind(fund_id)
+    .bind(DocumentStatus::Completed)
     .execute(&mut *tx)
     .await?
     .rows_affected();
@@ -269,7 +271,7 @@ pub async fn position_inputs(
                               WHERE n.document_id = d.id AND n.key = 'notice_date' ORDER BY seq LIMIT 1))
                         AS as_of
              FROM documents d LEFT JOIN document_facts df ON df.document_id = d.id
-             WHERE d.fund_id = $1 AND d.status = 'completed'
+             WHERE d.fund_id = $1 AND d.status = $3
          )
          SELECT f.key, f.value_number, f.column_name, f.period, f.label, docs.as_of, docs.id,
                 docs.file_name, f.page
@@ -282,6 +284,7 @@ pub async fn position_inputs(
     )
     .bind(fund_id)
     .bind(as_of)
+    .bind(DocumentStatus::Completed)
     .fetch_all(pool)
     .await?;
     let facts = rows

@@ -5,4 +5,4 @@ pub mod status;
 
 pub use extraction::*;
 pub use lp::*;
-pub use status::DocumentStatus;
+pub use status::{DocumentStatus, Stage};

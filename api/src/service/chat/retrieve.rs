@@ -2,6 +2,7 @@
 //! hybrid search.
 use shared::db::search::{self, Hit, SearchQuery};
 use shared::db::transactions::{self, Filter, Kind, Sort, Transaction};
+use shared::domain::DocumentStatus;
 use sqlx::PgPool;
 
 use super::intent::words;
@@ -28,9 +29,10 @@ pub async fn funds(db: &PgPool) -> Result<Vec<FundRow>> {
     Ok(sqlx::query_as(
         "SELECT f.id, f.name,
                 EXISTS (SELECT 1 FROM documents d
-                        WHERE d.fund_id = f.id AND d.status = 'completed') AS has_data
+                        WHERE d.fund_id = f.id AND d.status = $1) AS has_data
          FROM funds f ORDER BY f.name",
     )
+    .bind(DocumentStatus::Completed)
     .fetch_all(db)
     .await?)
 }
