@@ -220,78 +220,158 @@ pub fn variant(bytes: &[u8], n: usize) -> Vec<u8> {
 /// The `fundlens-worker` binary for tests that run workers as child processes.
 ///
 /// `CARGO_BIN_EXE_*` only names binaries of the test's own package, and `cargo test -p
-/// fundlens-e2e` does not build the worker's. So the first call runs `cargo build -p
-/// fundlens-worker --bin fundlens-worker` into this test binary's own target directory and
-/// profile (a no-op when `cargo test --workspace` already built it, a rebuild when the binary is
-/// stale), and returns `<target>/<profile>/fundlens-worker`. FUNDLENS_WORKER_BIN names a
-/// prebuilt binary instead (no build).
+/// fundlens-e2e` does not build the worker's. So the binary is taken from this test binary's
+/// own target folder and profile (`<target>/<profile>/fundlens-worker`), where `cargo test
+/// --workspace` has already built it. When it is missing or stale (a file cargo recorded it was
+/// built from, or a manifest or the lock file, is newer than it), the first call builds it with
+/// `cargo build`, once per test process. FUNDLENS_WORKER_BIN names a prebuilt binary instead.
 pub fn worker_binary() -> PathBuf {
     static BIN: OnceLock<PathBuf> = OnceLock::new();
     BIN.get_or_init(|| {
         if let Some(bin) = std::env::var_os("FUNDLENS_WORKER_BIN") {
             return PathBuf::from(bin);
         }
-        build_worker_binary()
+        let mut build = WorkerBuild::for_this_test();
+        if !build.is_fresh() {
+            build.run();
+        }
+        build.bin
     })
     .clone()
 }
 
-fn build_worker_binary() -> PathBuf {
-    // <target>[/<triple>]/<profile>/deps/<this test>-<hash>
-    let exe = std::env::current_exe().expect("test binary path");
-    let profile_dir = exe
-        .parent()
-        .and_then(Path::parent)
-        .expect("test binary under <target>/<profile>/deps")
-        .to_path_buf();
-    let profile = profile_dir
-        .file_name()
-        .and_then(|n| n.to_str())
-        .expect("profile folder name")
-        .to_string();
-    let above = profile_dir.parent().expect("target folder");
-    // Cargo tags the root of a target directory; without the tag, `above` is a target triple.
-    let (target_dir, triple) = if above.join("CACHEDIR.TAG").is_file() {
-        (above.to_path_buf(), None)
-    } else {
-        let triple = above.file_name().and_then(|n| n.to_str()).map(String::from);
-        (above.parent().expect("target folder").to_path_buf(), triple)
-    };
-    let workspace = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("workspace root");
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let mut cmd = Command::new(cargo);
-    cmd.arg("build")
-        .arg("--manifest-path")
-        .arg(workspace.join("Cargo.toml"))
-        .args(["-p", "fundlens-worker", "--bin", "fundlens-worker"])
-        // The features a test build gives shared, so its compiled library is reused as is.
-        .args(["--features", "fundlens-shared/test-support"])
-        .arg("--target-dir")
-        .arg(&target_dir);
-    match profile.as_str() {
-        // `cargo test` writes the dev and test profiles to `debug`, release and bench to `release`.
-        "debug" => {}
-        "release" => {
-            cmd.arg("--release");
+struct WorkerBuild {
+    bin: PathBuf,
+    workspace: PathBuf,
+    cargo: Command,
+}
+
+impl WorkerBuild {
+    fn for_this_test() -> WorkerBuild {
+        // <target>[/<triple>]/<profile>/deps/<test>-<hash>
+        let exe = std::env::current_exe().expect("test binary path");
+        let profile_dir = exe
+            .parent()
+            .and_then(Path::parent)
+            .expect("test binary under <target>/<profile>/deps");
+        let profile = profile_dir
+            .file_name()
+            .and_then(|n| n.to_str())
+            .expect("profile folder name");
+        let above = profile_dir.parent().expect("target folder");
+        // Cargo tags the root of a target folder; without the tag, `above` is a target triple.
+        let (target_dir, triple) = if above.join("CACHEDIR.TAG").is_file() {
+            (above, None)
+        } else {
+            (
+                above.parent().expect("target folder"),
+                above.file_name().and_then(|n| n.to_str()),
+            )
+        };
+        let workspace = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .parent()
+            .expect("workspace root")
+            .to_path_buf();
+        let mut cargo = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+        cargo
+            .arg("build")
+            .arg("--manifest-path")
+            .arg(workspace.join("Cargo.toml"))
+            .arg("--target-dir")
+            .arg(target_dir)
+            // With this package and one of its tests selected, dependencies get the same
+            // features (dev-dependencies included) and profile as the test build, so their
+            // compiled artifacts are reused and only the binary itself is built.
+            .args(["-p", "fundlens-e2e", "-p", "fundlens-worker"])
+            .args(["--bin", "fundlens-worker"]);
+        match exe
+            .file_stem()
+            .and_then(|n| n.to_str())
+            .and_then(|n| n.rsplit_once('-'))
+        {
+            Some((test, _hash)) => cargo.args(["--test", test]),
+            None => cargo.arg("--tests"),
+        };
+        // Cargo sets these for the test it runs; a build script that reads one of them (ring's
+        // reads CARGO_MANIFEST_DIR) would otherwise see a changed environment and rebuild half
+        // the dependency tree, twice: here, then again in the next plain `cargo test`.
+        for (key, _) in std::env::vars_os() {
+            if key.to_str().is_some_and(|k| {
+                k.starts_with("CARGO_PKG_")
+                    || matches!(
+                        k,
+                        "CARGO_MANIFEST_DIR"
+                            | "CARGO_MANIFEST_PATH"
+                            | "CARGO_CRATE_NAME"
+                            | "CARGO_BIN_NAME"
+                            | "CARGO_PRIMARY_PACKAGE"
+                            | "CARGO_TARGET_TMPDIR"
+                            | "CARGO_RUSTC_CURRENT_DIR"
+                            | "OUT_DIR"
+                    )
+            }) {
+                cargo.env_remove(key);
+            }
         }
-        other => {
-            cmd.args(["--profile", other]);
+        match profile {
+            // `cargo test` builds in `debug` with the test profile (the dev profile's settings).
+            "debug" => cargo.args(["--profile", "test"]),
+            "release" => cargo.arg("--release"),
+            other => cargo.args(["--profile", other]),
+        };
+        if let Some(triple) = triple {
+            cargo.args(["--target", triple]);
+        }
+        WorkerBuild {
+            bin: profile_dir.join(format!("fundlens-worker{}", std::env::consts::EXE_SUFFIX)),
+            workspace,
+            cargo,
         }
     }
-    if let Some(triple) = &triple {
-        cmd.args(["--target", triple]);
+
+    /// Whether the binary is newer than every input cargo listed for it in `<bin>.d` (the
+    /// sources of the worker and shared, the migrations) and than the manifests and lock file.
+    fn is_fresh(&self) -> bool {
+        let Ok(built) = self.bin.metadata().and_then(|m| m.modified()) else {
+            return false;
+        };
+        let Ok(dep_info) = std::fs::read_to_string(self.bin.with_extension("d")) else {
+            return false;
+        };
+        let Some((_, inputs)) = dep_info.split_once(": ") else {
+            return false;
+        };
+        let manifests = [
+            "Cargo.lock",
+            "Cargo.toml",
+            "worker/Cargo.toml",
+            "shared/Cargo.toml",
+        ]
+        .map(|f| self.workspace.join(f));
+        // Spaces inside a path are escaped as `\ `.
+        inputs
+            .replace("\\ ", "\0")
+            .split_whitespace()
+            .map(|p| PathBuf::from(p.replace('\0', " ")))
+            .chain(manifests)
+            .all(|p| {
+                p.metadata()
+                    .and_then(|m| m.modified())
+                    .is_ok_and(|t| t <= built)
+            })
     }
-    let status = cmd
-        .status()
-        .unwrap_or_else(|e| panic!("run {cmd:?} to build the worker binary: {e}"));
-    assert!(status.success(), "{cmd:?} failed: {status}");
-    let bin = profile_dir.join(format!("fundlens-worker{}", std::env::consts::EXE_SUFFIX));
-    assert!(
-        bin.is_file(),
-        "{cmd:?} succeeded but {} does not exist",
-        bin.display()
-    );
-    bin
+
+    fn run(&mut self) {
+        let status = self
+            .cargo
+            .status()
+            .unwrap_or_else(|e| panic!("run {:?} to build the worker binary: {e}", self.cargo));
+        assert!(status.success(), "{:?} failed: {status}", self.cargo);
+        assert!(
+            self.bin.is_file(),
+            "{:?} succeeded but {} does not exist",
+            self.cargo,
+            self.bin.display()
+        );
+    }
 }
