@@ -97,7 +97,7 @@ pub fn app(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(1024 * 1024));
     // The load test's ceiling probe exists only where the load test asks for it.
     let api = if state.config.ops.expose_ping_db {
-        api.route("/_ping_db", get(routes::ops::ping_db))
+        api.route("/_ping_db", get(routes::telemetry::ping_db))
     } else {
         api
     };
@@ -107,7 +107,7 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .route("/health", get(routes::health::health))
         .route("/ready", get(routes::health::ready))
-        .route("/metrics", get(routes::ops::metrics))
+        .route("/metrics", get(routes::telemetry::prometheus))
         .nest("/api", api)
         .merge(console::router())
         .fallback(|| async { error::ApiError::NotFound("No such route.".into()) })

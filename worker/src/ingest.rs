@@ -269,13 +269,24 @@ async fn run(
     let bytes = documents::load_file(&ctx.pool, id)
         .await?
         .ok_or(IngestError::Lost)?;
+    let parsed = parse_stage(ctx, bytes, &progress).await?;
+    let embedded = embed_stage(ctx, &parsed.1, &progress).await?;
+    store_stage(ctx, id, upload_fund_id, &progress, &parsed, &embedded).await
+}
 
+/// Parsing and extracting, page by page on a blocking thread.
+#[tracing::instrument(skip_all, fields(stage = Stage::Parsing.as_str(), bytes = bytes.len(), pages))]
+async fn parse_stage(
+    ctx: &JobContext,
+    bytes: Vec<u8>,
+    progress: &Arc<Progress>,
+) -> Result<(Vec<String>, Extraction), IngestError> {
     progress.set_stage(Stage::Parsing);
     fault_pause(ctx).await;
     let p = progress.clone();
     let slow = ctx.config.fault_slow_page;
     progress.parsing.store(true, Ordering::SeqCst);
-    let (pages, extraction) = shared::telemetry::spawn_blocking(move || {
+    let parsed = shared::telemetry::spawn_blocking(move || {
         let _guard = ParsingGuard(&p.parsing);
         parse(&bytes, &p, slow)
     })
@@ -288,12 +299,22 @@ async fn run(
             IngestError::Other(e.to_string())
         }
     })?;
+    tracing::Span::current().record("pages", parsed.0.len());
+    Ok(parsed)
+}
 
+/// Chunking the text and embedding the chunks on a blocking thread.
+#[tracing::instrument(skip_all, fields(stage = Stage::Embedding.as_str(), chunks))]
+async fn embed_stage(
+    ctx: &JobContext,
+    extraction: &Extraction,
+    progress: &Progress,
+) -> Result<(Vec<shared::chunk::Chunk>, Vec<Vec<f32>>), IngestError> {
     progress.set_stage(Stage::Embedding);
     fault_pause(ctx).await;
     let embedder = ctx.embedder.clone();
     let blocks = extraction.text_blocks.clone();
-    let (chunks, embeddings) = shared::telemetry::spawn_blocking(move || {
+    let embedded = shared::telemetry::spawn_blocking(move || {
         let chunks = shared::chunk::chunk_blocks(&blocks);
         let texts: Vec<String> = chunks.iter().map(|c| c.embedding_text()).collect();
         let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
@@ -305,7 +326,21 @@ async fn run(
         shared::embed::EmbedError::RemoteUnavailable(_) => IngestError::Unavailable(e.to_string()),
         e => IngestError::Other(e.to_string()),
     })?;
+    tracing::Span::current().record("chunks", embedded.0.len());
+    Ok(embedded)
+}
 
+/// One transaction that first checks this worker still owns the document, then replaces its
+/// rows, chunks and fund link.
+#[tracing::instrument(skip_all, fields(stage = Stage::Storing.as_str(), fund_id))]
+async fn store_stage(
+    ctx: &JobContext,
+    id: i64,
+    upload_fund_id: Option<i64>,
+    progress: &Progress,
+    (pages, extraction): &(Vec<String>, Extraction),
+    (chunks, embeddings): &(Vec<shared::chunk::Chunk>, Vec<Vec<f32>>),
+) -> Result<(), IngestError> {
     progress.set_stage(Stage::Storing);
     fault_pause(ctx).await;
     let mut tx = extraction::begin_owned(&ctx.pool, id, &ctx.worker_id)
@@ -314,8 +349,9 @@ async fn run(
             StoreError::NotOwner => IngestError::Lost,
             StoreError::Db(e) => e.into(),
         })?;
-    let fund_id = extraction::store(&mut tx, id, upload_fund_id, &pages, &extraction).await?;
-    shared::db::chunks::replace_chunks(&mut tx, id, fund_id, &chunks, &embeddings)
+    let fund_id = extraction::store(&mut tx, id, upload_fund_id, pages, extraction).await?;
+    tracing::Span::current().record("fund_id", fund_id);
+    shared::db::chunks::replace_chunks(&mut tx, id, fund_id, chunks, embeddings)
         .await
         .map_err(|e| match e {
             shared::db::chunks::ChunkStoreError::Database(e) => IngestError::from(e),

@@ -6,6 +6,6 @@ pub mod export;
 pub mod funds;
 pub mod health;
 pub mod metrics;
-pub mod ops;
 pub mod position;
+pub mod telemetry;
 pub mod transactions;

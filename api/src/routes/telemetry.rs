@@ -15,7 +15,7 @@ use crate::state::AppState;
 /// Each probe of a dependency gets this long, so a scrape never hangs on a dead Postgres or Redis.
 const PROBE_TIMEOUT: Duration = Duration::from_millis(500);
 
-pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+pub async fn prometheus(State(state): State<AppState>) -> impl IntoResponse {
     let handle = shared::telemetry::prometheus();
     state.health.record_pool();
     let (depth, (counts, oldest)) = tokio::join!(
