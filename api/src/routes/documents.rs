@@ -48,7 +48,7 @@ pub async fn upload(
         .documents
         .upload(&form.file_name, &form.content, form.fund_id, request_id)
         .await?;
-    let id = stored.document.id;
+    let id = stored.document_id;
     let (code, message) = if stored.duplicate {
         (
             StatusCode::OK,
@@ -70,13 +70,7 @@ pub async fn upload(
         Json(UploadResponse {
             document_id: id,
             job_id: stored.job_id,
-            // A fast worker may have claimed the new document already; the upload itself
-            // answers with the state it created.
-            status: if stored.duplicate {
-                stored.document.status
-            } else {
-                DocumentStatus::Queued
-            },
+            status: stored.status,
             status_url: format!("/api/documents/{id}/status"),
             duplicate: stored.duplicate,
             message,

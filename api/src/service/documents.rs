@@ -8,6 +8,7 @@ use shared::config::Config;
 use shared::db::documents::{self, Document, ListFilter, NewUpload, UploadOutcome};
 use shared::db::statements::{self, DocumentTransaction, FactRow, PortfolioItem};
 use shared::db::{funds, transitions};
+use shared::domain::DocumentStatus;
 use shared::jobs::JobQueue;
 use sqlx::PgPool;
 
@@ -17,9 +18,11 @@ use crate::error::{ApiError, Result};
 /// and the reaper enqueues it later.
 const ENQUEUE_TIMEOUT: Duration = Duration::from_secs(2);
 
-/// What an upload became: a new queued document, or the one already holding the same bytes.
+/// What an upload became: a new queued document, or the one already holding the same bytes
+/// (with its current status and job).
 pub struct Stored {
-    pub document: Document,
+    pub document_id: i64,
+    pub status: DocumentStatus,
     pub job_id: Option<String>,
     pub duplicate: bool,
 }
@@ -80,22 +83,28 @@ impl DocumentService {
             },
         )
         .await?;
-        let (id, duplicate) = match outcome {
-            UploadOutcome::Duplicate(id) => (id, true),
-            UploadOutcome::Created(id) => (id, false),
-        };
-        tracing::Span::current().record("document_id", id);
-        let job_id = if duplicate {
-            None
-        } else {
-            self.enqueue(id, request_id).await?
-        };
-        let document = self.get(id).await?;
-        Ok(Stored {
-            job_id: job_id.or_else(|| document.job_id.clone()),
-            document,
-            duplicate,
-        })
+        match outcome {
+            UploadOutcome::Duplicate(id) => {
+                tracing::Span::current().record("document_id", id);
+                let original = self.get(id).await?;
+                Ok(Stored {
+                    document_id: id,
+                    status: original.status,
+                    job_id: original.job_id,
+                    duplicate: true,
+                })
+            }
+            // The state this upload created: a fast worker may have claimed it already.
+            UploadOutcome::Created(id) => {
+                tracing::Span::current().record("document_id", id);
+                Ok(Stored {
+                    document_id: id,
+                    status: DocumentStatus::Queued,
+                    job_id: self.enqueue(id, request_id).await?,
+                    duplicate: false,
+                })
+            }
+        }
     }
 
     /// Enqueues the document's job and records its id. Redis being down or slow is not an error

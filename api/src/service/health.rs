@@ -23,10 +23,6 @@ pub struct HealthService {
     pool_max: u32,
 }
 
-fn bounded_err(e: impl std::fmt::Display) -> String {
-    e.to_string()
-}
-
 impl HealthService {
     pub fn new(db: PgPool, queue: JobQueue, pool_max: u32) -> Self {
         Self {
@@ -49,7 +45,7 @@ impl HealthService {
         .await
         {
             Ok(Ok(_)) => Ok(()),
-            Ok(Err(e)) => Err(bounded_err(e)),
+            Ok(Err(e)) => Err(e.to_string()),
             Err(_) => Err(format!("no answer within {} ms", within.as_millis())),
         }
     }
@@ -58,7 +54,7 @@ impl HealthService {
     pub async fn probe_queue(&self, within: Duration) -> Result<u64, String> {
         match tokio::time::timeout(within, self.queue.depth()).await {
             Ok(Ok(depth)) => Ok(depth),
-            Ok(Err(e)) => Err(bounded_err(e)),
+            Ok(Err(e)) => Err(e.to_string()),
             Err(_) => Err(format!("no answer within {} ms", within.as_millis())),
         }
     }

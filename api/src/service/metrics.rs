@@ -75,10 +75,6 @@ impl MetricsService {
         self.inner.loads.load(Ordering::Relaxed)
     }
 
-    pub fn cached(&self) -> usize {
-        self.lock().len()
-    }
-
     fn lock(&self) -> std::sync::MutexGuard<'_, LruCache<Key, Arc<FundSnapshot>>> {
         // A panic while holding the lock cannot leave the map half-updated, so poison is moot.
         self.inner.cache.lock().unwrap_or_else(|p| p.into_inner())

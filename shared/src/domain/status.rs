@@ -5,6 +5,43 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+/// `Display` as the stored name, and `FromStr` that names the valid values when it refuses one
+/// (the API's 400 for `?status=`), for an enum with `ALL` and `as_str`.
+macro_rules! text_names {
+    ($ty:ty, $what:literal) => {
+        impl fmt::Display for $ty {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl std::str::FromStr for $ty {
+            type Err = String;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                Self::ALL
+                    .into_iter()
+                    .find(|v| v.as_str() == s)
+                    .ok_or_else(|| {
+                        format!(
+                            "unknown {} {s:?}: use {}",
+                            $what,
+                            choices(&Self::ALL.map(Self::as_str))
+                        )
+                    })
+            }
+        }
+    };
+}
+
+/// "a, b, c or d".
+fn choices(names: &[&str]) -> String {
+    match names.split_last() {
+        Some((last, [])) => last.to_string(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+        None => String::new(),
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, sqlx::Type)]
 #[serde(rename_all = "lowercase")]
 #[sqlx(type_name = "text", rename_all = "lowercase")]
@@ -55,23 +92,7 @@ impl DocumentStatus {
     }
 }
 
-impl fmt::Display for DocumentStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl std::str::FromStr for DocumentStatus {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::ALL
-            .into_iter()
-            .find(|v| v.as_str() == s)
-            .ok_or_else(|| {
-                format!("unknown status {s:?}: use queued, processing, completed or failed")
-            })
-    }
-}
+text_names!(DocumentStatus, "status");
 
 /// What a processing document is doing, for progress display and the reaper's stall rule.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, sqlx::Type)]
@@ -106,23 +127,7 @@ impl Stage {
     }
 }
 
-impl fmt::Display for Stage {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl std::str::FromStr for Stage {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::ALL
-            .into_iter()
-            .find(|v| v.as_str() == s)
-            .ok_or_else(|| {
-                format!("unknown stage {s:?}: use parsing, extracting, embedding or storing")
-            })
-    }
-}
+text_names!(Stage, "stage");
 
 #[cfg(test)]
 mod tests {

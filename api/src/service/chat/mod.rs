@@ -4,6 +4,7 @@ pub mod answer;
 pub mod embed_batch;
 pub mod intent;
 pub mod llm;
+pub mod ranking;
 pub mod retrieve;
 pub mod sentences;
 
@@ -230,7 +231,7 @@ fn pick_a_fund(funds: &[FundRow]) -> Grounded {
     ))
 }
 
-const NO_FUNDS: &str = "No fund has any processed report yet, so there is nothing to answer from. Upload a report first.";
+pub(crate) const NO_FUNDS: &str = "No fund has any processed report yet, so there is nothing to answer from. Upload a report first.";
 
 /// The grounded answer and the fund it is about.
 async fn ground(
@@ -250,7 +251,7 @@ async fn ground(
         Intent::Calculation | Intent::Retrieval | Intent::Mixed
     );
     if numeric && subject.across_funds && !named && !subject.metrics.is_empty() {
-        return Ok((compare(state, subject, all).await?, None));
+        return Ok((ranking::compare(state, subject, all).await?, None));
     }
     let g = match subject.intent {
         Intent::Definition => definition(state, query, subject, fund.map(|f| f.id)).await?,
@@ -399,72 +400,4 @@ async fn definition(
         sem.as_ref(),
         note.as_deref(),
     ))
-}
-
-/// "Which fund has the highest IRR?": every fund with data, ranked by the first asked metric.
-async fn compare(state: &ChatService, subject: &Subject, all: &[FundRow]) -> Result<Grounded> {
-    let with_data: Vec<&FundRow> = all.iter().filter(|f| f.has_data).collect();
-    if with_data.is_empty() {
-        return Ok(Grounded::say(NO_FUNDS));
-    }
-    let metric = subject.metrics[0];
-    let mut ranked = Vec::new();
-    for f in with_data.iter().take(crate::fund_ids::MAX_COMPARE * 5) {
-        let snap = state
-            .metrics
-            .snapshot(f.id, answer::year_end(subject.year))
-            .await?;
-        let m = &snap.metrics;
-        let value = match metric {
-            MetricAsk::Dpi | MetricAsk::CapitalReturned => m.dpi,
-            MetricAsk::Tvpi => m.tvpi,
-            MetricAsk::Rvpi => m.rvpi,
-            MetricAsk::Irr => m.irr,
-            MetricAsk::Pic | MetricAsk::NetPic => Some(m.pic),
-            MetricAsk::Nav => m.nav,
-            MetricAsk::TotalCalled => Some(m.gross_contributions),
-            MetricAsk::TotalDistributed | MetricAsk::RecallableShare => Some(m.total_distributions),
-            MetricAsk::TotalAdjustments => Some(m.total_adjustments),
-        };
-        ranked.push((f, value, snap));
-    }
-    ranked.sort_by_key(|r| std::cmp::Reverse(r.1));
-    let name = serde_json::to_value(metric)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_uppercase))
-        .unwrap_or_default();
-    let rows: Vec<Value> = ranked
-        .iter()
-        .map(|(f, v, s)| {
-            json!({
-                "fund": f.name, "fund_id": f.id, "as_of": s.metrics.as_of,
-                name.to_lowercase(): v,
-                "dpi": s.metrics.dpi.map(|d| shared::metrics::serde_fmt::round(d, 4)),
-                "tvpi": s.metrics.tvpi.map(|d| shared::metrics::serde_fmt::round(d, 4)),
-                "irr": s.metrics.irr.map(|d| shared::metrics::serde_fmt::round(d, 2)),
-            })
-        })
-        .collect();
-    let listed: Vec<String> = ranked
-        .iter()
-        .map(|(f, v, _)| match v {
-            Some(v) => format!("{} {}", f.name, shared::metrics::serde_fmt::round(*v, 4)),
-            None => format!("{} n/a", f.name),
-        })
-        .collect();
-    let text = match ranked.iter().find(|r| r.1.is_some()) {
-        Some((f, Some(v), _)) => format!(
-            "{} has the highest {name} ({}). All funds by {name}: {}.",
-            f.name,
-            shared::metrics::serde_fmt::round(*v, 4),
-            listed.join("; ")
-        ),
-        _ => format!("No fund has a computable {name} yet."),
-    };
-    Ok(Grounded {
-        text,
-        sources: Vec::new(),
-        metrics: None,
-        rows: Some(rows),
-    })
 }
