@@ -14,7 +14,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::Stack;
+use common::{Stack, numbers};
 use serde_json::{Value, json};
 use shared::domain::DocumentStatus;
 
@@ -80,34 +80,6 @@ async fn ask(stack: &Stack, query: &str, fund_id: Option<i64>) -> (u16, Value) {
         .unwrap();
     let code = res.status().as_u16();
     (code, res.json().await.unwrap_or(Value::Null))
-}
-
-/// Numbers written in a text: thousands separators dropped, a leading `-` kept.
-fn numbers(text: &str) -> Vec<f64> {
-    let chars: Vec<char> = text.chars().collect();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < chars.len() {
-        if chars[i].is_ascii_digit() {
-            let start = i;
-            while i < chars.len()
-                && (chars[i].is_ascii_digit()
-                    || (matches!(chars[i], ',' | '.')
-                        && chars.get(i + 1).is_some_and(|c| c.is_ascii_digit())))
-            {
-                i += 1;
-            }
-            let raw: String = chars[start..i].iter().filter(|c| **c != ',').collect();
-            let negative = (start >= 1 && chars[start - 1] == '-')
-                || (start >= 2 && chars[start - 1] == '$' && chars[start - 2] == '-');
-            if let Ok(v) = raw.parse::<f64>() {
-                out.push(if negative { -v } else { v });
-            }
-        } else {
-            i += 1;
-        }
-    }
-    out
 }
 
 /// A definition answer without the paragraph the API appends from its own conventions

@@ -100,9 +100,9 @@ pub async fn store(
     let c = &ex.capital_calls;
     sqlx::query(
         "INSERT INTO capital_calls (fund_id, document_id, page, date, amount, call_type, description, call_number, source_text,
-                                    notice_date, date_precision, origin, components)
+                                    notice_date, date_precision, origin, components, reference)
          SELECT $1, $2, * FROM UNNEST($3::int[], $4::date[], $5::numeric[], $6::text[], $7::text[], $8::text[], $9::text[],
-                                      $10::date[], $11::text[], $12::text[], $13::jsonb[])",
+                                      $10::date[], $11::text[], $12::text[], $13::jsonb[], $14::text[])",
     )
     .bind(fund_id)
     .bind(id)
@@ -117,15 +117,16 @@ pub async fn store(
     .bind(c.iter().map(|r| r.date_precision.as_str()).collect::<Vec<_>>())
     .bind(c.iter().map(|r| r.origin.as_str()).collect::<Vec<_>>())
     .bind(c.iter().map(|r| components_json(&r.components)).collect::<Vec<_>>())
+    .bind(c.iter().map(|r| r.reference.clone()).collect::<Vec<_>>())
     .execute(&mut *tx)
     .await?;
 
     let d = &ex.distributions;
     sqlx::query(
         "INSERT INTO distributions (fund_id, document_id, page, date, amount, distribution_type, is_recallable, description, source_text,
-                                    notice_date, date_precision, origin, components, recallable_amount)
+                                    notice_date, date_precision, origin, components, recallable_amount, reference)
          SELECT $1, $2, * FROM UNNEST($3::int[], $4::date[], $5::numeric[], $6::text[], $7::bool[], $8::text[], $9::text[],
-                                      $10::date[], $11::text[], $12::text[], $13::jsonb[], $14::numeric[])",
+                                      $10::date[], $11::text[], $12::text[], $13::jsonb[], $14::numeric[], $15::text[])",
     )
     .bind(fund_id)
     .bind(id)
@@ -141,6 +142,7 @@ pub async fn store(
     .bind(d.iter().map(|r| r.origin.as_str()).collect::<Vec<_>>())
     .bind(d.iter().map(|r| components_json(&r.components)).collect::<Vec<_>>())
     .bind(d.iter().map(|r| r.recallable_amount).collect::<Vec<_>>())
+    .bind(d.iter().map(|r| r.reference.clone()).collect::<Vec<_>>())
     .execute(&mut *tx)
     .await?;
 

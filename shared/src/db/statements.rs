@@ -179,6 +179,8 @@ pub struct DocumentTransaction {
     #[serde(with = "rust_decimal::serde::float_option")]
     pub recallable_amount: Option<Decimal>,
     pub description: Option<String>,
+    /// The notice's own number ("Capital Call No. 5").
+    pub reference: Option<String>,
     pub origin: String,
     pub page: i32,
     pub source_text: String,
@@ -194,19 +196,19 @@ pub async fn transactions_of(
         "SELECT * FROM (
              SELECT 'capital_call' AS kind, c.date, c.date_precision, c.notice_date, c.amount,
                     c.components, NULL::numeric AS recallable_amount,
-                    COALESCE(c.description, c.call_type) AS description, c.origin, c.page,
+                    COALESCE(c.description, c.call_type) AS description, c.reference, c.origin, c.page,
                     c.source_text, o.document_id AS duplicate_of_document, c.id
              FROM capital_calls c LEFT JOIN capital_calls o ON o.id = c.duplicate_of
              WHERE c.document_id = $1
              UNION ALL
              SELECT 'distribution', d.date, d.date_precision, d.notice_date, d.amount, d.components,
-                    d.recallable_amount, COALESCE(d.description, d.distribution_type), d.origin,
+                    d.recallable_amount, COALESCE(d.description, d.distribution_type), d.reference, d.origin,
                     d.page, d.source_text, o.document_id, d.id
              FROM distributions d LEFT JOIN distributions o ON o.id = d.duplicate_of
              WHERE d.document_id = $1
              UNION ALL
              SELECT 'adjustment', a.date, a.date_precision, NULL, a.amount, '[]'::jsonb, NULL,
-                    COALESCE(a.description, a.adjustment_type), a.origin, a.page, a.source_text,
+                    COALESCE(a.description, a.adjustment_type), NULL, a.origin, a.page, a.source_text,
                     NULL, a.id
              FROM adjustments a WHERE a.document_id = $1
          ) t ORDER BY date, kind, id",

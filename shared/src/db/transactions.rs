@@ -242,3 +242,38 @@ pub async fn all_of(
     };
     Ok(list(pool, &filter).await?.0)
 }
+
+/// One fund's sum of one kind of cash flow.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct FundTotal {
+    pub fund_id: i64,
+    pub fund_name: String,
+    pub total: Decimal,
+    pub count: i64,
+}
+
+/// Every fund's total of `kind` (in `year` when given), largest first; each cash flow once.
+pub async fn totals_by_fund(
+    pool: &PgPool,
+    kind: Kind,
+    year: Option<i32>,
+) -> Result<Vec<FundTotal>, sqlx::Error> {
+    let (from, to) = year_bounds(year);
+    let (table, dedup) = match kind {
+        Kind::CapitalCall => ("capital_calls", "AND t.duplicate_of IS NULL"),
+        Kind::Distribution => ("distributions", "AND t.duplicate_of IS NULL"),
+        Kind::Adjustment => ("adjustments", ""),
+    };
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT f.id AS fund_id, f.name AS fund_name, sum(t.amount) AS total, count(*) AS count
+         FROM {table} t JOIN funds f ON f.id = t.fund_id
+         JOIN documents d ON d.id = t.document_id AND d.status = $3
+         WHERE ($1::date IS NULL OR t.date >= $1) AND ($2::date IS NULL OR t.date < $2) {dedup}
+         GROUP BY f.id, f.name ORDER BY total DESC, f.name"
+    )))
+    .bind(from)
+    .bind(to)
+    .bind(crate::domain::DocumentStatus::Completed)
+    .fetch_all(pool)
+    .await
+}

@@ -65,6 +65,9 @@ pub struct CapitalCall {
     pub origin: TxOrigin,
     #[serde(default)]
     pub components: Vec<Component>,
+    /// The notice's own number as printed ("Capital Call No. 5"), for notices only.
+    #[serde(default)]
+    pub reference: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -87,6 +90,9 @@ pub struct Distribution {
     /// The part of the distribution the fund may call again, when a notice states it.
     #[serde(default)]
     pub recallable_amount: Option<Decimal>,
+    /// The notice's own number as printed ("Distribution No. 7"), for notices only.
+    #[serde(default)]
+    pub reference: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

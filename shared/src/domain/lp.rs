@@ -236,6 +236,8 @@ pub struct TransactionView {
     #[serde(with = "rust_decimal::serde::float_option")]
     pub recallable_amount: Option<Decimal>,
     pub description: Option<String>,
+    /// The notice's number as printed ("Capital Call No. 5").
+    pub reference: Option<String>,
     pub origin: TxOrigin,
     pub page: u32,
     pub source_text: String,
@@ -255,6 +257,7 @@ impl super::Extraction {
                 components: c.components.clone(),
                 recallable_amount: None,
                 description: c.description.clone().or_else(|| c.call_type.clone()),
+                reference: c.reference.clone(),
                 origin: c.origin,
                 page: c.page,
                 source_text: c.source_text.clone(),
@@ -273,6 +276,7 @@ impl super::Extraction {
                     .description
                     .clone()
                     .or_else(|| d.distribution_type.clone()),
+                reference: d.reference.clone(),
                 origin: d.origin,
                 page: d.page,
                 source_text: d.source_text.clone(),
@@ -288,6 +292,7 @@ impl super::Extraction {
                 components: Vec::new(),
                 recallable_amount: None,
                 description: a.description.clone().or_else(|| a.adjustment_type.clone()),
+                reference: None,
                 origin: a.origin,
                 page: a.page,
                 source_text: a.source_text.clone(),

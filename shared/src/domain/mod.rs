@@ -1,8 +1,10 @@
 //! Domain types shared by the API, the worker and the extractor.
+pub mod component_kind;
 pub mod extraction;
 pub mod lp;
 pub mod status;
 
+pub use component_kind::ComponentKind;
 pub use extraction::*;
 pub use lp::*;
 pub use status::{DocumentStatus, Stage};

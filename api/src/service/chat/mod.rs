@@ -4,6 +4,7 @@ pub mod answer;
 pub mod embed_batch;
 pub mod intent;
 pub mod llm;
+pub mod lp;
 pub mod ranking;
 pub mod retrieve;
 pub mod sentences;
@@ -165,15 +166,19 @@ async fn ask(state: &ChatService, req: QueryRequest) -> Result<QueryResponse> {
         .and_then(|c| c.last_payload.as_ref())
         .and_then(|p| serde_json::from_value(p["subject"].clone()).ok());
     let today = chrono::Utc::now().date_naive();
-    let subject = intent::route(query, previous.as_ref(), today.year());
     let all = retrieve::funds(&state.db).await?;
+    // The fund's own name is not part of the question ("Level Structured Capital II" asks
+    // nothing about capital calls).
+    let unnamed = retrieve::without_fund_name(query, &all);
+    let tables = shared::db::portfolio::any(&state.db).await?;
+    let subject = intent::route_with(&unnamed, previous.as_ref(), today.year(), tables);
     let choice = retrieve::resolve(
         &all,
         req.fund_id,
         query,
         context.as_ref().and_then(|c| c.fund_id),
     )?;
-    let (grounded, fund_id) = ground(state, query, &subject, &choice, &all).await?;
+    let (grounded, fund_id) = ground(state, query, &subject, &choice, &all, today).await?;
 
     let mut text = grounded.text.clone();
     let mut used_llm = false;
@@ -240,18 +245,44 @@ async fn ground(
     subject: &Subject,
     choice: &FundChoice,
     all: &[FundRow],
+    today: chrono::NaiveDate,
 ) -> Result<(Grounded, Option<i64>)> {
     let fund = match choice {
         FundChoice::One(f) => Some(f),
         _ => None,
     };
     let named = retrieve::named_in(query, all).is_some();
+    if subject.lp.is_some() {
+        let ask = lp::Ask {
+            chat: state,
+            query,
+            subject,
+            choice,
+            all,
+            named,
+            today,
+        };
+        if let Some(answered) = lp::answer(&ask).await? {
+            return Ok(answered);
+        }
+        // Nothing stored answers it: the documents' text may.
+        let d = definition(state, query, subject, fund.map(|f| f.id)).await?;
+        return Ok((d, fund.map(|f| f.id)));
+    }
     let numeric = matches!(
         subject.intent,
         Intent::Calculation | Intent::Retrieval | Intent::Mixed
     );
     if numeric && subject.across_funds && !named && !subject.metrics.is_empty() {
         return Ok((ranking::compare(state, subject, all).await?, None));
+    }
+    if let (true, true, false, Some(kind)) = (
+        subject.intent == Intent::Retrieval,
+        subject.across_funds,
+        named,
+        subject.kind,
+    ) {
+        return Ok((ranking::flows(state, subject, kind).await?, None));
     }
     let g = match subject.intent {
         Intent::Definition => definition(state, query, subject, fund.map(|f| f.id)).await?,
@@ -275,6 +306,9 @@ async fn ground(
                 let mut first = true;
                 if !subject.metrics.is_empty() && subject.intent != Intent::Retrieval {
                     g = calculation(state, subject, fund).await?;
+                    if let Some(stated) = stated_balances(state, subject, fund, subject.year).await? {
+                        g = g.join(stated);
+                    }
                     first = false;
                 }
                 if let (Some(kind), true) = (
@@ -295,6 +329,39 @@ async fn ground(
         }
     };
     Ok((g, fund.map(|f| f.id)))
+}
+
+/// The LP balances a fund's notices or statements state beside a computed metric, when they
+/// differ from it (a fund known only from notices has few stored cash flows).
+async fn stated_balances(
+    state: &ChatService,
+    subject: &Subject,
+    fund: &FundRow,
+    year: Option<i32>,
+) -> Result<Option<Grounded>> {
+    let snap = state
+        .metrics
+        .snapshot(fund.id, answer::year_end(year))
+        .await?;
+    let m = &snap.metrics;
+    let mut pairs = Vec::new();
+    for ask in &subject.metrics {
+        match ask {
+            MetricAsk::Pic | MetricAsk::NetPic | MetricAsk::TotalCalled => {
+                pairs.push(("contributed_to_date", Some(m.pic)))
+            }
+            MetricAsk::TotalDistributed => {
+                pairs.push(("distributed_to_date", Some(m.total_distributions)))
+            }
+            MetricAsk::Nav => pairs.push(("nav", m.nav)),
+            _ => {}
+        }
+    }
+    if pairs.is_empty() {
+        return Ok(None);
+    }
+    let keys: Vec<&str> = pairs.iter().map(|p| p.0).collect();
+    lp::position::stated_alongside(&state.db, fund, &keys, &pairs).await
 }
 
 async fn calculation(state: &ChatService, subject: &Subject, fund: &FundRow) -> Result<Grounded> {

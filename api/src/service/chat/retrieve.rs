@@ -37,18 +37,56 @@ pub async fn funds(db: &PgPool) -> Result<Vec<FundRow>> {
     .await?)
 }
 
-/// The fund whose name the question contains, as whole words; the longest name wins so that
-/// "Fund II" is not taken for "Fund I".
+/// Legal-form words that end a fund's registered name; people leave them out when they ask.
+const LEGAL_FORM: &[&str] = &["l", "p", "lp", "llc", "ltd", "limited", "inc", "scsp", "sca", "scs", "sicav"];
+
+/// The words a question must contain to name the fund: its name without the legal form.
+fn name_words(name: &str) -> Vec<String> {
+    let mut w = words(name);
+    while w.len() > 1 && w.last().is_some_and(|x| LEGAL_FORM.contains(&x.as_str())) {
+        w.pop();
+    }
+    w
+}
+
+/// The fund whose name the question contains, as whole words (the legal form may be left
+/// out); the longest name wins so that "Fund II" is not taken for "Fund I".
 pub fn named_in(query: &str, funds: &[FundRow]) -> Option<FundRow> {
     let q = format!(" {} ", words(query).join(" "));
     funds
         .iter()
         .filter(|f| {
-            let name = words(&f.name).join(" ");
+            let name = name_words(&f.name).join(" ");
             !name.is_empty() && q.contains(&format!(" {name} "))
         })
         .max_by_key(|f| f.name.len())
         .cloned()
+}
+
+/// The question without the name of the fund it names, so that the fund's own words
+/// ("Capital", "Credit", "Distribution Partners") are not read as what it asks.
+pub fn without_fund_name(query: &str, funds: &[FundRow]) -> String {
+    let q = words(query);
+    let Some(f) = named_in(query, funds) else {
+        return query.to_string();
+    };
+    let name = name_words(&f.name);
+    let mut out: Vec<&str> = Vec::with_capacity(q.len());
+    let mut i = 0;
+    while i < q.len() {
+        if q[i..].starts_with(&name) {
+            out.push("fund");
+            i += name.len();
+            while q.get(i).is_some_and(|w| LEGAL_FORM.contains(&w.as_str())) {
+                i += 1;
+            }
+        } else {
+            out.push(&q[i]);
+            i += 1;
+        }
+    }
+    // Keep the question mark: some cues read the question's shape.
+    out.join(" ") + if query.trim_end().ends_with('?') { "?" } else { "" }
 }
 
 /// `fund_id` parameter, else a fund named in the question, else the conversation's fund, else
@@ -222,6 +260,12 @@ mod tests {
         );
         assert_eq!(named_in("DPI of Alpha  Growth Fund I", &all).unwrap().id, 1);
         assert!(named_in("DPI of Alpha Growth", &all).is_none());
+        let lp = [f(3, "Level Structured Capital II (GP), L.P.")];
+        assert_eq!(named_in("unfunded in Level Structured Capital II (GP)?", &lp).unwrap().id, 3);
+        assert_eq!(
+            without_fund_name("What did Level Structured Capital II (GP), L.P. call?", &lp),
+            "what did fund call?"
+        );
     }
 
     #[test]

@@ -8,6 +8,7 @@ mod keys;
 mod notice;
 mod notice_keys;
 mod prose;
+mod reference;
 mod rollforward;
 
 use chrono::NaiveDate;

@@ -133,6 +133,13 @@ pub fn add(input: &NoticeInput, out: &mut Extraction) {
         }
     }
     let description = Some(total.row.label.clone());
+    let texts = input.paragraphs.iter().map(|p| p.text.as_str()).chain(
+        input
+            .groups
+            .iter()
+            .flat_map(|g| g.rows.iter().map(|r| r.label.as_str())),
+    );
+    let reference = super::reference::find(input.flow, texts);
     match input.flow {
         Flow::Call => out.capital_calls.push(CapitalCall {
             date,
@@ -144,6 +151,11 @@ pub fn add(input: &NoticeInput, out: &mut Extraction) {
             date_precision: DatePrecision::Day,
             origin: TxOrigin::Notice,
             components,
+            call_number: reference
+                .as_deref()
+                .and_then(|r| r.rsplit(' ').next())
+                .map(|n| format!("Call {n}")),
+            reference,
             ..Default::default()
         }),
         Flow::Distribution => {
@@ -160,6 +172,7 @@ pub fn add(input: &NoticeInput, out: &mut Extraction) {
                 origin: TxOrigin::Notice,
                 components,
                 recallable_amount,
+                reference,
                 ..Default::default()
             })
         }

@@ -3,6 +3,9 @@ use serde::{Deserialize, Serialize};
 use shared::db::transactions::Kind;
 
 mod cues;
+pub mod lp;
+
+pub use lp::{LpAsk, NoticeKind, PortfolioAsk};
 
 use cues::{Text, across_funds, definition_cue, explicit_list, kind, metrics, op, value_cue, year};
 
@@ -14,6 +17,14 @@ pub enum Intent {
     Definition,
     /// A calculation or retrieval together with a definition: both are answered.
     Mixed,
+    /// The LP's position in a fund: commitment, unfunded, contributed, distributed, recallable.
+    Position,
+    /// A capital call or distribution notice, or the calls coming due.
+    Notice,
+    /// Capital account rows by period, the roll-forward, or a reconciliation.
+    Statement,
+    /// A many-funds portfolio table: filter, sort, top N, totals.
+    Portfolio,
 }
 
 impl Intent {
@@ -23,6 +34,10 @@ impl Intent {
             Intent::Retrieval => "retrieval",
             Intent::Definition => "definition",
             Intent::Mixed => "mixed",
+            Intent::Position => "position",
+            Intent::Notice => "notice",
+            Intent::Statement => "statement",
+            Intent::Portfolio => "portfolio",
         }
     }
 }
@@ -80,6 +95,9 @@ pub struct Subject {
     /// The question also asks what something means (a definition cue was present).
     #[serde(default)]
     pub explain: bool,
+    /// An LP question over notices, statements, positions or portfolio tables.
+    #[serde(default)]
+    pub lp: Option<LpAsk>,
 }
 
 mod kind_serde {
@@ -125,6 +143,17 @@ pub fn words(query: &str) -> Vec<String> {
 /// Routes a question. `previous` is the last answer's subject in the conversation: a question
 /// that names no subject of its own ("and in 2023?", "what about TVPI?") inherits it.
 pub fn route(query: &str, previous: Option<&Subject>, today_year: i32) -> Subject {
+    route_with(query, previous, today_year, true)
+}
+
+/// As [`route`]; `tables` is false when no portfolio table is stored, so table words ("show
+/// the calls as a table") keep their ordinary meaning.
+pub fn route_with(
+    query: &str,
+    previous: Option<&Subject>,
+    today_year: i32,
+    tables: bool,
+) -> Subject {
     let t = Text {
         words: words(query),
     };
@@ -137,6 +166,28 @@ pub fn route(query: &str, previous: Option<&Subject>, today_year: i32) -> Subjec
         && !metrics.contains(&MetricAsk::RecallableShare);
     let definition = definition_cue(&t);
     let across = across_funds(&t);
+    let lp_ask = lp::detect(&t, year, !metrics.is_empty(), tables);
+    if let Some(ask) = lp_ask
+        && !(definition && !value_cue(&t))
+    {
+        let intent = match &ask {
+            LpAsk::Position { .. } => Intent::Position,
+            LpAsk::Notice { .. } | LpAsk::Upcoming { .. } => Intent::Notice,
+            LpAsk::Statement { .. } | LpAsk::RollForward | LpAsk::Reconcile => Intent::Statement,
+            LpAsk::Portfolio(_) => Intent::Portfolio,
+        };
+        return Subject {
+            intent,
+            metrics,
+            kind,
+            op,
+            year,
+            recallable_only: false,
+            across_funds: across,
+            explain: false,
+            lp: Some(ask),
+        };
+    }
 
     // Transactions with a row operation (or a year) are retrieval, unless the metric family
     // already answers them as a fund total ("how much has been distributed in total").
@@ -186,6 +237,7 @@ pub fn route(query: &str, previous: Option<&Subject>, today_year: i32) -> Subjec
         recallable_only,
         across_funds: across,
         explain: definition,
+        lp: None,
     };
 
     // A follow-up names only a year, an operation or a metric: keep the rest of the last subject.
