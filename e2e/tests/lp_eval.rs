@@ -490,7 +490,10 @@ fn across_questions(truths: &[(String, Value)]) -> Vec<Q> {
                 }
             }
             if let Some(r) = tx["reference"].as_str() {
-                references.entry(r.to_string()).or_default().push(fund.clone());
+                references
+                    .entry(r.to_string())
+                    .or_default()
+                    .push(fund.clone());
             }
         }
     }
@@ -600,10 +603,18 @@ fn score(q: &Q, code: u16, body: &Value) -> Result<(), String> {
 fn the_lp_eval_asks_questions_of_every_kind() {
     let truths: Vec<(String, Value)> = documents()
         .iter()
-        .map(|p| (p.file_name().unwrap().to_string_lossy().to_string(), truth(p)))
+        .map(|p| {
+            (
+                p.file_name().unwrap().to_string_lossy().to_string(),
+                truth(p),
+            )
+        })
         .collect();
     assert!(!truths.is_empty(), "no LP documents found");
-    let mut all: Vec<Q> = truths.iter().flat_map(|(f, t)| questions_for(f, t)).collect();
+    let mut all: Vec<Q> = truths
+        .iter()
+        .flat_map(|(f, t)| questions_for(f, t))
+        .collect();
     all.extend(across_questions(&truths));
     let numeric = all.iter().filter(|q| q.class == Class::Numeric).count();
     let text = all.len() - numeric;
@@ -642,7 +653,10 @@ async fn chat_answers_lp_questions_from_notices_statements_and_portfolio_tables(
             "{name}: {status}"
         );
     }
-    let mut questions: Vec<Q> = truths.iter().flat_map(|(f, t)| questions_for(f, t)).collect();
+    let mut questions: Vec<Q> = truths
+        .iter()
+        .flat_map(|(f, t)| questions_for(f, t))
+        .collect();
     questions.extend(across_questions(&truths));
     assert!(!questions.is_empty(), "the LP eval asked nothing");
 
@@ -705,12 +719,20 @@ async fn chat_answers_lp_questions_from_notices_statements_and_portfolio_tables(
     };
     let (np, nn) = total(Class::Numeric);
     let (tp, tn) = total(Class::Text);
-    println!("{:<66} {:>9} {:>9}", "total", format!("{np}/{nn}"), format!("{tp}/{tn}"));
+    println!(
+        "{:<66} {:>9} {:>9}",
+        "total",
+        format!("{np}/{nn}"),
+        format!("{tp}/{tn}")
+    );
     for f in &failures {
         println!("FAIL {f}");
     }
     stack.stop().await;
-    assert!(nn > 0 && tn > 0, "the LP eval asked {nn} numeric and {tn} text questions");
+    assert!(
+        nn > 0 && tn > 0,
+        "the LP eval asked {nn} numeric and {tn} text questions"
+    );
     assert!(
         np as f64 / nn as f64 >= NUMERIC_MIN,
         "numeric {np}/{nn} is below {NUMERIC_MIN}"

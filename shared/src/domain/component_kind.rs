@@ -99,14 +99,26 @@ mod tests {
         let k = ComponentKind::of_label;
         assert_eq!(k("Follow-on investment in Arcadia Payments"), Investment);
         assert_eq!(k("New investment - Helios Grid"), Investment);
-        assert_eq!(k("Management fee for the quarter ending March 31, 2024"), ManagementFee);
+        assert_eq!(
+            k("Management fee for the quarter ending March 31, 2024"),
+            ManagementFee
+        );
         assert_eq!(k("Management fee offset (transaction fees)"), FeeOffset);
-        assert_eq!(k("Partnership expenses (legal, audit and administration)"), Expenses);
+        assert_eq!(
+            k("Partnership expenses (legal, audit and administration)"),
+            Expenses
+        );
         assert_eq!(k("Return of capital (Cobalt Health)"), ReturnOfCapital);
-        assert_eq!(k("Net realized gain on sale of Bluefin Robotics"), RealizedGain);
+        assert_eq!(
+            k("Net realized gain on sale of Bluefin Robotics"),
+            RealizedGain
+        );
         assert_eq!(k("interest and dividend income"), Income);
         assert_eq!(k("Less: state withholding tax"), WithholdingTax);
-        assert_eq!(k("Less: carried interest to the General Partner"), CarriedInterest);
+        assert_eq!(
+            k("Less: carried interest to the General Partner"),
+            CarriedInterest
+        );
         assert_eq!(k("Capital call netted (Call No. 13)"), NettedCall);
     }
 }

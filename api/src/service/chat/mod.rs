@@ -306,7 +306,9 @@ async fn ground(
                 let mut first = true;
                 if !subject.metrics.is_empty() && subject.intent != Intent::Retrieval {
                     g = calculation(state, subject, fund).await?;
-                    if let Some(stated) = stated_balances(state, subject, fund, subject.year).await? {
+                    if let Some(stated) =
+                        stated_balances(state, subject, fund, subject.year).await?
+                    {
                         g = g.join(stated);
                     }
                     first = false;

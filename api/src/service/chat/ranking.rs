@@ -4,10 +4,10 @@ use serde_json::{Value, json};
 
 use super::answer::{self, Grounded};
 use super::intent::{MetricAsk, Op, Subject};
-use shared::db::transactions::{self, Kind};
 use super::retrieve::FundRow;
 use super::{ChatService, NO_FUNDS};
 use crate::error::Result;
+use shared::db::transactions::{self, Kind};
 
 /// "Which fund has the highest IRR?": every fund with data, ranked by the first asked metric.
 pub async fn compare(state: &ChatService, subject: &Subject, all: &[FundRow]) -> Result<Grounded> {
@@ -80,9 +80,7 @@ pub async fn compare(state: &ChatService, subject: &Subject, all: &[FundRow]) ->
 /// "Which fund called the most capital in 2024?": every fund's total of that kind of cash flow.
 pub async fn flows(state: &ChatService, subject: &Subject, kind: Kind) -> Result<Grounded> {
     let mut totals = transactions::totals_by_fund(&state.db, kind, subject.year).await?;
-    let when = subject
-        .year
-        .map_or(String::new(), |y| format!(" in {y}"));
+    let when = subject.year.map_or(String::new(), |y| format!(" in {y}"));
     if totals.is_empty() {
         return Ok(Grounded::say(format!(
             "No fund has {} recorded{when}.",
@@ -95,13 +93,24 @@ pub async fn flows(state: &ChatService, subject: &Subject, kind: Kind) -> Result
     let top = &totals[0];
     let listed: Vec<String> = totals
         .iter()
-        .map(|t| format!("{} {} ({} rows)", t.fund_name, answer::usd(t.total), t.count))
+        .map(|t| {
+            format!(
+                "{} {} ({} rows)",
+                t.fund_name,
+                answer::usd(t.total),
+                t.count
+            )
+        })
         .collect();
     let rows = totals
         .iter()
         .map(|t| json!({"fund": t.fund_name, "fund_id": t.fund_id, "total": t.total.to_string(), "count": t.count}))
         .collect();
-    let most = if subject.op == Some(Op::Smallest) { "least" } else { "most" };
+    let most = if subject.op == Some(Op::Smallest) {
+        "least"
+    } else {
+        "most"
+    };
     let verb = match kind {
         Kind::CapitalCall => "called",
         Kind::Distribution => "distributed",

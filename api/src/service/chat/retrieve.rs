@@ -38,7 +38,9 @@ pub async fn funds(db: &PgPool) -> Result<Vec<FundRow>> {
 }
 
 /// Legal-form words that end a fund's registered name; people leave them out when they ask.
-const LEGAL_FORM: &[&str] = &["l", "p", "lp", "llc", "ltd", "limited", "inc", "scsp", "sca", "scs", "sicav"];
+const LEGAL_FORM: &[&str] = &[
+    "l", "p", "lp", "llc", "ltd", "limited", "inc", "scsp", "sca", "scs", "sicav",
+];
 
 /// The words a question must contain to name the fund: its name without the legal form.
 fn name_words(name: &str) -> Vec<String> {
@@ -86,7 +88,12 @@ pub fn without_fund_name(query: &str, funds: &[FundRow]) -> String {
         }
     }
     // Keep the question mark: some cues read the question's shape.
-    out.join(" ") + if query.trim_end().ends_with('?') { "?" } else { "" }
+    out.join(" ")
+        + if query.trim_end().ends_with('?') {
+            "?"
+        } else {
+            ""
+        }
 }
 
 /// `fund_id` parameter, else a fund named in the question, else the conversation's fund, else
@@ -261,7 +268,12 @@ mod tests {
         assert_eq!(named_in("DPI of Alpha  Growth Fund I", &all).unwrap().id, 1);
         assert!(named_in("DPI of Alpha Growth", &all).is_none());
         let lp = [f(3, "Level Structured Capital II (GP), L.P.")];
-        assert_eq!(named_in("unfunded in Level Structured Capital II (GP)?", &lp).unwrap().id, 3);
+        assert_eq!(
+            named_in("unfunded in Level Structured Capital II (GP)?", &lp)
+                .unwrap()
+                .id,
+            3
+        );
         assert_eq!(
             without_fund_name("What did Level Structured Capital II (GP), L.P. call?", &lp),
             "what did fund call?"

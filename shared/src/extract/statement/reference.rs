@@ -78,7 +78,11 @@ mod tests {
     #[test]
     fn numbers_are_read_after_the_flow_word() {
         assert_eq!(
-            find(Flow::Call, ["Re: Brackenridge Fund IV - Capital Call No. 5"]).as_deref(),
+            find(
+                Flow::Call,
+                ["Re: Brackenridge Fund IV - Capital Call No. 5"]
+            )
+            .as_deref(),
             Some("Capital Call No. 5")
         );
         assert_eq!(

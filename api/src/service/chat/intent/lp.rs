@@ -31,7 +31,9 @@ pub struct PortfolioAsk {
 #[serde(tag = "ask", rename_all = "snake_case")]
 pub enum LpAsk {
     /// Position keys from `shared::metrics::position::POSITION_KEYS`; empty = all of them.
-    Position { keys: Vec<String> },
+    Position {
+        keys: Vec<String>,
+    },
     /// One notice: by its number, else the latest of its kind.
     Notice {
         kind: Option<NoticeKind>,
@@ -43,7 +45,10 @@ pub enum LpAsk {
         recallable: bool,
     },
     /// Calls due within `days` of today (or overdue ones).
-    Upcoming { days: i64, overdue: bool },
+    Upcoming {
+        days: i64,
+        overdue: bool,
+    },
     /// Capital account rows (`*_period`, `beginning_nav`, `nav`) for a period, or all periods.
     Statement {
         keys: Vec<String>,
@@ -57,8 +62,7 @@ pub enum LpAsk {
 fn period(t: &Text) -> Option<String> {
     let p = if t.any(&["qtd", "quarter", "quarterly"]) || t.phrase(&["three", "months"]) {
         "qtd"
-    } else if t.any(&["ytd"]) || t.phrase(&["year", "to", "date"]) || t.phrase(&["this", "year"])
-    {
+    } else if t.any(&["ytd"]) || t.phrase(&["year", "to", "date"]) || t.phrase(&["this", "year"]) {
         "ytd"
     } else if t.any(&["itd", "inception", "lifetime", "cumulative"])
         || t.phrase(&["life", "of", "the", "fund"])
@@ -84,7 +88,9 @@ fn notice_number(t: &Text) -> Option<(Option<NoticeKind>, u32)> {
         if w.get(j).is_some_and(|x| x == "notice") {
             j += 1;
         }
-        if w.get(j).is_some_and(|x| matches!(x.as_str(), "no" | "number" | "nr" | "num")) {
+        if w.get(j)
+            .is_some_and(|x| matches!(x.as_str(), "no" | "number" | "nr" | "num"))
+        {
             j += 1;
         }
         if let Some(n) = w
@@ -173,8 +179,7 @@ fn position_keys(t: &Text) -> Vec<String> {
     let mut out: Vec<&str> = Vec::new();
     let remaining = t.any(&["unfunded", "uncalled", "undrawn", "unused"])
         || t.phrase(&["dry", "powder"])
-        || (t.any(&["remaining", "outstanding", "left", "open"])
-            && t.stem(&["commit"]))
+        || (t.any(&["remaining", "outstanding", "left", "open"]) && t.stem(&["commit"]))
         || t.phrase(&["left", "to", "call"])
         || t.phrase(&["yet", "to", "be", "called"])
         || t.phrase(&["not", "yet", "called"]);
@@ -214,8 +219,14 @@ fn position_keys(t: &Text) -> Vec<String> {
 }
 
 fn portfolio(t: &Text, year: Option<i32>) -> Option<PortfolioAsk> {
-    let table = t.any(&["vintage", "vintages", "table", "pension", "plan", "partnerships"])
-        || (t.stem(&["portfolio"]) && (t.has("funds") || t.phrase(&["which", "fund"])));
+    let table = t.any(&[
+        "vintage",
+        "vintages",
+        "table",
+        "pension",
+        "plan",
+        "partnerships",
+    ]) || (t.stem(&["portfolio"]) && (t.has("funds") || t.phrase(&["which", "fund"])));
     if !table {
         return None;
     }
@@ -237,7 +248,15 @@ fn portfolio(t: &Text, year: Option<i32>) -> Option<PortfolioAsk> {
     let low = t.any(&["lowest", "worst", "smallest", "least", "bottom", "weakest"]);
     let ranked = low
         || t.any(&[
-            "highest", "best", "top", "largest", "biggest", "most", "strongest", "rank", "sort",
+            "highest",
+            "best",
+            "top",
+            "largest",
+            "biggest",
+            "most",
+            "strongest",
+            "rank",
+            "sort",
         ]);
     let count = t.phrase(&["how", "many"]) || t.any(&["count", "number"]);
     let total = (t.any(&["total", "sum", "combined", "aggregate", "overall"]) && !ranked)
@@ -255,7 +274,11 @@ fn portfolio(t: &Text, year: Option<i32>) -> Option<PortfolioAsk> {
         });
     Some(PortfolioAsk {
         vintage: year,
-        sort: if ranked || total.is_none() { sort } else { None },
+        sort: if ranked || total.is_none() {
+            sort
+        } else {
+            None
+        },
         descending: !low,
         top: if ranked { top.or(Some(5)) } else { None },
         count,
@@ -277,8 +300,14 @@ pub(super) fn detect(
     if t.phrase(&["roll", "forward"]) || t.any(&["rollforward", "rolls"]) {
         return Some(LpAsk::RollForward);
     }
-    if t.any(&["agree", "agrees", "reconcile", "reconciles", "reconciliation", "consistent"])
-        || t.stem(&["discrepanc", "mismatch"])
+    if t.any(&[
+        "agree",
+        "agrees",
+        "reconcile",
+        "reconciles",
+        "reconciliation",
+        "consistent",
+    ]) || t.stem(&["discrepanc", "mismatch"])
         || t.phrase(&["add", "up"])
         || t.phrase(&["adds", "up"])
         || t.phrase(&["tie", "out"])
@@ -316,7 +345,15 @@ pub(super) fn detect(
         || t.phrase(&["have", "to", "pay"]);
     let purpose = t.stem(&["call"]) && t.any(&["for", "purpose", "why", "reason"]) && !dist;
     let breakdown = purpose
-        || t.any(&["breakdown", "components", "consist", "consists", "composed", "itemised", "itemized"])
+        || t.any(&[
+            "breakdown",
+            "components",
+            "consist",
+            "consists",
+            "composed",
+            "itemised",
+            "itemized",
+        ])
         || t.phrase(&["made", "up"])
         || t.phrase(&["broken", "down"])
         || t.phrase(&["split", "into"]);
@@ -350,9 +387,12 @@ pub(super) fn detect(
         });
     }
     let keys = position_keys(t);
-    let strong = keys
-        .iter()
-        .any(|k| matches!(k.as_str(), "unfunded_commitment" | "commitment" | "recallable_to_date"));
+    let strong = keys.iter().any(|k| {
+        matches!(
+            k.as_str(),
+            "unfunded_commitment" | "commitment" | "recallable_to_date"
+        )
+    });
     if !keys.is_empty() && (!metrics_found || strong) {
         return Some(LpAsk::Position { keys });
     }

@@ -91,10 +91,7 @@ pub async fn answer(
         // A notice number without a fund: look in every fund, and ask if several have it.
         (None, Some(_)) => None,
         (None, None) => {
-            return Ok(Some((
-                a.fund_or_ask().err().unwrap_or_default(),
-                None,
-            )));
+            return Ok(Some((a.fund_or_ask().err().unwrap_or_default(), None)));
         }
     };
     let all = notices::of_funds(&a.chat.db, scope.as_deref()).await?;
@@ -289,7 +286,12 @@ pub async fn upcoming(
         } else {
             format!("Calls due in the next {days} days")
         };
-        format!("{head}, {} in all: {}.\n- {}", hits.len(), usd(total), lines.join("\n- "))
+        format!(
+            "{head}, {} in all: {}.\n- {}",
+            hits.len(),
+            usd(total),
+            lines.join("\n- ")
+        )
     };
     Ok(Some((
         Grounded {

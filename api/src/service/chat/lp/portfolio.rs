@@ -65,7 +65,13 @@ fn choose<'d>(
             ws.extend(words(d.investor.as_deref().unwrap_or("")));
             ws.iter()
                 .filter(|w| w.len() >= 4 && w.chars().any(|c| c.is_alphabetic()))
-                .any(|w| q.contains(w) && !matches!(w.as_str(), "fund" | "funds" | "private" | "equity" | "portfolio" | "table"))
+                .any(|w| {
+                    q.contains(w)
+                        && !matches!(
+                            w.as_str(),
+                            "fund" | "funds" | "private" | "equity" | "portfolio" | "table"
+                        )
+                })
         })
         .collect();
     match named.as_slice() {
@@ -81,10 +87,7 @@ fn choose<'d>(
 }
 
 /// A row whose whole name the question contains (the longest such name).
-async fn named_row(
-    a: &Ask<'_>,
-    doc: &PortfolioDocument,
-) -> Result<Option<Match>> {
+async fn named_row(a: &Ask<'_>, doc: &PortfolioDocument) -> Result<Option<Match>> {
     let q = format!(" {} ", words(a.query).join(" "));
     let rows = portfolio::find(
         &a.chat.db,
@@ -127,7 +130,9 @@ pub async fn answer(a: &Ask<'_>, p: &PortfolioAsk) -> Result<Option<(Grounded, O
             None,
         )));
     }
-    let limit = p.top.unwrap_or(if p.count || p.total.is_some() { 10 } else { 25 }) as i64;
+    let limit = p
+        .top
+        .unwrap_or(if p.count || p.total.is_some() { 10 } else { 25 }) as i64;
     let found = portfolio::find(
         &a.chat.db,
         &Query {

@@ -65,7 +65,10 @@ fn lines(p: &Position, keys: &[&str], sources: &mut Vec<Source>) -> Vec<String> 
         let how = match p.sources.iter().find(|s| s.key == *key) {
             Some(s) if !s.derived => {
                 let n = source_of(s).map(|src| cite(sources, src));
-                let at = s.as_of.map(|d| format!(" as of {}", long_date(d))).unwrap_or_default();
+                let at = s
+                    .as_of
+                    .map(|d| format!(" as of {}", long_date(d)))
+                    .unwrap_or_default();
                 format!(
                     "stated as “{}”{}{}{at}{}",
                     s.label.as_deref().unwrap_or(key),
@@ -93,12 +96,18 @@ fn lines(p: &Position, keys: &[&str], sources: &mut Vec<Source>) -> Vec<String> 
                 }
                 format!(
                     "derived: {} {cited}",
-                    s.formula.as_deref().unwrap_or("from the stored transactions")
+                    s.formula
+                        .as_deref()
+                        .unwrap_or("from the stored transactions")
                 )
             }
             None => String::new(),
         };
-        out.push(format!("{}: {} — {how}", label(key), usd(v)).trim_end().to_string());
+        out.push(
+            format!("{}: {} — {how}", label(key), usd(v))
+                .trim_end()
+                .to_string(),
+        );
     }
     out
 }
@@ -131,7 +140,11 @@ pub async fn answer(a: &Ask<'_>, asked: &[String]) -> Result<Option<(Grounded, O
             .unwrap_or_default(),
         body.join("\n- ")
     );
-    for d in p.discrepancies.iter().filter(|d| keys.contains(&d.key.as_str())) {
+    for d in p
+        .discrepancies
+        .iter()
+        .filter(|d| keys.contains(&d.key.as_str()))
+    {
         text.push_str(&format!(
             "\nNote: {} stated {} but {} is computed ({}).",
             label(&d.key),

@@ -142,10 +142,7 @@ pub async fn rows(
 
 /// "What was the management fee this quarter?" for a fund with notices but no statement: the
 /// fee lines of its latest call.
-async fn fee_from_notice(
-    a: &Ask<'_>,
-    keys: &[String],
-) -> Result<Option<(Grounded, Option<i64>)>> {
+async fn fee_from_notice(a: &Ask<'_>, keys: &[String]) -> Result<Option<(Grounded, Option<i64>)>> {
     let parts: Vec<ComponentKind> = keys
         .iter()
         .filter_map(|k| match k.as_str() {
@@ -195,7 +192,11 @@ fn rolls(facts: &[StatedRow]) -> Vec<(Roll, Vec<&StatedRow>)> {
     }
     let mut out = Vec::new();
     for (col, rows) in by_column {
-        let get = |k: &str| rows.iter().find(|f| f.key == k).and_then(|f| f.value_number);
+        let get = |k: &str| {
+            rows.iter()
+                .find(|f| f.key == k)
+                .and_then(|f| f.value_number)
+        };
         let (Some(opening), Some(closing)) = (get("beginning_nav"), get("nav")) else {
             continue;
         };
@@ -315,23 +316,18 @@ pub async fn reconcile(a: &Ask<'_>) -> Result<Option<(Grounded, Option<i64>)>> {
             )
         })
         .collect();
-    issues.extend(
-        snap.reconciliation
-            .discrepancies
-            .iter()
-            .map(|d| {
-                format!(
-                    "{}: reported {}, computed {}{}",
-                    d.key,
-                    d.reported,
-                    d.computed.map_or("n/a".to_string(), |c| c.to_string()),
-                    d.likely_cause
-                        .as_deref()
-                        .map(|c| format!(" ({c})"))
-                        .unwrap_or_default()
-                )
-            }),
-    );
+    issues.extend(snap.reconciliation.discrepancies.iter().map(|d| {
+        format!(
+            "{}: reported {}, computed {}{}",
+            d.key,
+            d.reported,
+            d.computed.map_or("n/a".to_string(), |c| c.to_string()),
+            d.likely_cause
+                .as_deref()
+                .map(|c| format!(" ({c})"))
+                .unwrap_or_default()
+        )
+    }));
     let roll = roll_forward(a).await?;
     let mut g = Grounded::say(if issues.is_empty() {
         format!(
