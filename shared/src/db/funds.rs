@@ -234,3 +234,31 @@ pub async fn remove_junk_fund(pool: &PgPool, f: &JunkFund) -> Result<(), sqlx::E
         .await?;
     tx.commit().await
 }
+
+/// Where a fund's general partner is named: the name, and the latest processed document page
+/// that prints it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct NamedGp {
+    pub gp_name: String,
+    pub document_id: i64,
+    pub file_name: String,
+    pub page: i32,
+    pub content: String,
+}
+
+pub async fn gp_named(pool: &PgPool, fund_id: i64) -> Result<Option<NamedGp>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT f.gp_name, d.id AS document_id, d.file_name, c.page_start AS page, c.content
+         FROM funds f
+         JOIN documents d ON d.fund_id = f.id AND d.status = $2
+         JOIN document_chunks c ON c.document_id = d.id
+              AND strpos(lower(regexp_replace(c.content, '\\s+', ' ', 'g')), lower(f.gp_name)) > 0
+         WHERE f.id = $1 AND f.gp_name IS NOT NULL
+         ORDER BY d.id DESC, c.chunk_index
+         LIMIT 1",
+    )
+    .bind(fund_id)
+    .bind(crate::domain::DocumentStatus::Completed)
+    .fetch_optional(pool)
+    .await
+}

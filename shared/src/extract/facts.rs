@@ -107,6 +107,9 @@ pub fn apply_fact(facts: &mut FundFacts, pair: &Pair) -> bool {
         | "investment manager"
         | "managed by"
         | "general partner name" => set_once(&mut facts.gp_name, Some(value.to_string())),
+        // A notice's sender is its GP only when the name says so; an administrator or an
+        // investor-relations desk sends notices too.
+        "from" if is_gp_entity(value) => set_once(&mut facts.gp_name, Some(value.to_string())),
         l if l.contains("vintage") => set_once(&mut facts.vintage_year, parse_year(value)),
         "fund size"
         | "total commitments"
@@ -131,6 +134,25 @@ pub fn apply_fact(facts: &mut FundFacts, pair: &Pair) -> bool {
         }
         _ => false,
     }
+}
+
+/// A legal entity named as a general partner: "Level Structured Capital Associates II, LLC",
+/// "Brackenridge Growth GP IV, LLC".
+fn is_gp_entity(name: &str) -> bool {
+    let n = name.to_lowercase();
+    let words: Vec<&str> = n
+        .split(|c: char| !c.is_alphanumeric() && c != '.')
+        .filter(|w| !w.is_empty())
+        .collect();
+    let gp =
+        words.iter().any(|w| matches!(*w, "gp" | "associates")) || n.contains("general partner");
+    let legal = words.last().is_some_and(|w| {
+        matches!(
+            w.trim_end_matches('.'),
+            "llc" | "l.l.c" | "l.p" | "lp" | "ltd" | "limited" | "inc" | "sarl" | "s.a.r.l"
+        )
+    });
+    gp && legal && !n.contains("administ")
 }
 
 fn set_once<T>(slot: &mut Option<T>, value: Option<T>) -> bool {
@@ -262,6 +284,22 @@ mod tests {
         assert_eq!(f.vintage_year, Some(2022));
         assert_eq!(f.fund_size, Some(Decimal::from(150_000_000)));
         assert_eq!(f.report_date, NaiveDate::from_ymd_opt(2025, 6, 30));
+    }
+
+    #[test]
+    fn a_sender_is_the_gp_only_when_named_as_one() {
+        let mut f = FundFacts::default();
+        apply_fact(&mut f, &pair("From", "Investor Relations"));
+        apply_fact(&mut f, &pair("From", "Meadowlane Fund Administration, LLC"));
+        assert_eq!(f.gp_name, None);
+        apply_fact(
+            &mut f,
+            &pair("From", "Level Structured Capital Associates II, LLC"),
+        );
+        assert_eq!(
+            f.gp_name.as_deref(),
+            Some("Level Structured Capital Associates II, LLC")
+        );
     }
 
     #[test]

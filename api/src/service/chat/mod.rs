@@ -333,8 +333,8 @@ async fn ground(
     Ok((g, fund.map(|f| f.id)))
 }
 
-/// The LP balances a fund's notices or statements state beside a computed metric, when they
-/// differ from it (a fund known only from notices has few stored cash flows).
+/// The LP balances a fund's notices or statements state beside a computed metric, cited whether
+/// they agree with it or not (a fund known only from notices has few stored cash flows).
 async fn stated_balances(
     state: &ChatService,
     subject: &Subject,

@@ -181,6 +181,10 @@ pub fn group_facts(g: &Group, ctx: Context, out: &mut Vec<Fact>) {
         .rows
         .iter()
         .position(|r| keys::balance_role(&keys::normalize(&r.label)).is_some());
+    let last_balance = g
+        .rows
+        .iter()
+        .rposition(|r| keys::balance_role(&keys::normalize(&r.label)).is_some());
     for (k, row) in g.rows.iter().enumerate() {
         if closing.is_some_and(|(t, _)| k < t) {
             continue;
@@ -202,7 +206,7 @@ pub fn group_facts(g: &Group, ctx: Context, out: &mut Vec<Fact>) {
             }
             let name = column_name(g, *col);
             let found = if rollforward {
-                rollforward_key(&norm, k, first_balance, kind, g)
+                rollforward_key(&norm, k, (first_balance, last_balance), kind, g)
             } else if let Some(flow) = notice.and_then(|_| notice_flow_of(&norm, closing, k, ctx)) {
                 notice_key(flow, kind, ctx)
             } else {
@@ -274,7 +278,7 @@ fn notice_key(
 fn rollforward_key(
     norm: &str,
     k: usize,
-    first_balance: Option<usize>,
+    (first_balance, last_balance): (Option<usize>, Option<usize>),
     kind: Option<ColumnKind>,
     g: &Group,
 ) -> Option<(&'static str, Option<Period>)> {
@@ -293,7 +297,13 @@ fn rollforward_key(
         };
         return Some((key, period));
     }
-    keys::flow_key(norm).map(|key| (key, period))
+    if let Some(key) = keys::flow_key(norm) {
+        return Some((key, period));
+    }
+    // A movement of no known kind ("Pro rata allocation") is kept as `other`, so a reader can
+    // still see that the balances roll forward.
+    let inside = first_balance.is_some_and(|f| f < k) && last_balance.is_some_and(|l| k < l);
+    inside.then_some(("other", period))
 }
 
 fn plain_key(

@@ -40,6 +40,9 @@ pub struct StatementReader {
     dated: Vec<DatedLabel>,
     investor: Option<String>,
     placeholders: bool,
+    /// Every line's text, where a notice prints its own number ("Re: … Capital Call No. 5"):
+    /// a subject line is neither a paragraph nor a table row.
+    lines: Vec<String>,
 }
 
 /// Names that address every investor rather than one.
@@ -58,6 +61,7 @@ impl StatementReader {
             if text.contains("XX") {
                 self.placeholders = true;
             }
+            self.lines.push(text.clone());
             let cells: Vec<String> = line.segments.iter().map(|s| s.text()).collect();
             for pair in facts::pairs(&cells) {
                 let norm = keys::normalize(&pair.label);
@@ -125,6 +129,7 @@ impl StatementReader {
                 totals: &totals,
                 groups: &self.groups,
                 paragraphs: &self.paragraphs,
+                lines: &self.lines,
                 dates: &dates,
                 placeholders: self.placeholders,
             };

@@ -25,6 +25,7 @@ pub struct NoticeInput<'a> {
     pub totals: &'a [NoticeTotal],
     pub groups: &'a [Group],
     pub paragraphs: &'a [Paragraph],
+    pub lines: &'a [String],
     pub dates: &'a NoticeDates,
     /// The document prints placeholders ("$XX,XXX", "Month XX, 2022") instead of figures.
     pub placeholders: bool,
@@ -133,13 +134,7 @@ pub fn add(input: &NoticeInput, out: &mut Extraction) {
         }
     }
     let description = Some(total.row.label.clone());
-    let texts = input.paragraphs.iter().map(|p| p.text.as_str()).chain(
-        input
-            .groups
-            .iter()
-            .flat_map(|g| g.rows.iter().map(|r| r.label.as_str())),
-    );
-    let reference = super::reference::find(input.flow, texts);
+    let reference = super::reference::find(input.flow, input.lines.iter().map(String::as_str));
     match input.flow {
         Flow::Call => out.capital_calls.push(CapitalCall {
             date,

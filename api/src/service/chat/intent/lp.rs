@@ -57,6 +57,8 @@ pub enum LpAsk {
     RollForward,
     Reconcile,
     Portfolio(PortfolioAsk),
+    /// Who the fund's general partner is.
+    GeneralPartner,
 }
 
 fn period(t: &Text) -> Option<String> {
@@ -296,6 +298,11 @@ pub(super) fn detect(
 ) -> Option<LpAsk> {
     if let Some(p) = portfolio(t, year).filter(|_| tables) {
         return Some(LpAsk::Portfolio(p));
+    }
+    if (t.phrase(&["general", "partner"]) || t.any(&["gp", "sponsor"]))
+        && t.any(&["who", "which", "name", "named"])
+    {
+        return Some(LpAsk::GeneralPartner);
     }
     if t.phrase(&["roll", "forward"]) || t.any(&["rollforward", "rolls"]) {
         return Some(LpAsk::RollForward);

@@ -25,6 +25,8 @@ pub enum Intent {
     Statement,
     /// A many-funds portfolio table: filter, sort, top N, totals.
     Portfolio,
+    /// Who the fund's general partner is.
+    Profile,
 }
 
 impl Intent {
@@ -38,6 +40,7 @@ impl Intent {
             Intent::Notice => "notice",
             Intent::Statement => "statement",
             Intent::Portfolio => "portfolio",
+            Intent::Profile => "profile",
         }
     }
 }
@@ -175,6 +178,7 @@ pub fn route_with(
             LpAsk::Notice { .. } | LpAsk::Upcoming { .. } => Intent::Notice,
             LpAsk::Statement { .. } | LpAsk::RollForward | LpAsk::Reconcile => Intent::Statement,
             LpAsk::Portfolio(_) => Intent::Portfolio,
+            LpAsk::GeneralPartner => Intent::Profile,
         };
         return Subject {
             intent,

@@ -4,6 +4,7 @@
 mod notices;
 mod portfolio;
 pub mod position;
+mod profile;
 mod statement;
 
 use chrono::NaiveDate;
@@ -77,6 +78,7 @@ pub async fn answer(a: &Ask<'_>) -> Result<Option<(Grounded, Option<i64>)>> {
         LpAsk::RollForward => statement::roll_forward(a).await,
         LpAsk::Reconcile => statement::reconcile(a).await,
         LpAsk::Portfolio(p) => portfolio::answer(a, p).await,
+        LpAsk::GeneralPartner => profile::general_partner(a).await,
     }
 }
 

@@ -227,7 +227,8 @@ async fn across(a: &Ask<'_>, keys: &[&str]) -> Result<Grounded> {
 }
 
 /// For a metric answer (paid-in, distributed, NAV) about a fund whose notices or statements
-/// state the LP's balance: that stated figure, when it differs from the transactions' sum.
+/// state the LP's balance: that stated figure with its source, said to agree or to differ with
+/// the transactions' sum (a fund known only from notices has few stored cash flows).
 pub async fn stated_alongside(
     db: &PgPool,
     fund: &FundRow,
@@ -236,22 +237,20 @@ pub async fn stated_alongside(
 ) -> Result<Option<Grounded>> {
     let p = of_fund(db, fund.id).await?;
     let mut sources = Vec::new();
-    let mut lines_out = Vec::new();
+    let mut differing = Vec::new();
+    let mut agreeing = Vec::new();
     for key in keys {
         let Some(s) = p.sources.iter().find(|s| s.key == *key && !s.derived) else {
             continue;
         };
-        let differs = computed
+        let Some(src) = source_of(s) else { continue };
+        let agrees = computed
             .iter()
             .find(|(k, _)| k == key)
             .and_then(|(_, v)| *v)
-            .is_none_or(|v| (v - s.value).abs() > Decimal::ONE);
-        if !differs {
-            continue;
-        }
-        let Some(src) = source_of(s) else { continue };
+            .is_some_and(|v| (v - s.value).abs() <= Decimal::ONE);
         let n = cite(&mut sources, src);
-        lines_out.push(format!(
+        let line = format!(
             "{} stated in {}: {}{} [{n}].",
             label(key),
             s.file_name.as_deref().unwrap_or("a document"),
@@ -259,16 +258,31 @@ pub async fn stated_alongside(
             s.as_of
                 .map(|d| format!(" as of {}", long_date(d)))
                 .unwrap_or_default()
+        );
+        if agrees {
+            agreeing.push(line)
+        } else {
+            differing.push(line)
+        }
+    }
+    let mut parts = Vec::new();
+    if !differing.is_empty() {
+        parts.push(format!(
+            "The fund's notices and statements state the LP's balance directly (the figures above count only the cash flows stored):\n- {}",
+            differing.join("\n- ")
         ));
     }
-    if lines_out.is_empty() {
+    if !agreeing.is_empty() {
+        parts.push(format!(
+            "The fund's documents state the same:\n- {}",
+            agreeing.join("\n- ")
+        ));
+    }
+    if parts.is_empty() {
         return Ok(None);
     }
     Ok(Some(Grounded {
-        text: format!(
-            "The fund's notices and statements state the LP's balance directly (the figures above count only the cash flows stored):\n- {}",
-            lines_out.join("\n- ")
-        ),
+        text: parts.join("\n"),
         sources,
         metrics: None,
         rows: None,

@@ -53,10 +53,11 @@ fn column(f: &StatedRow) -> String {
         .unwrap_or_else(|| period_name(f.period.as_deref()).to_string())
 }
 
-/// Rows of the latest document that states any of `keys`.
-fn latest_document(facts: Vec<StatedRow>) -> Vec<StatedRow> {
+/// Rows of the latest document with a row that `counts`.
+fn latest_document(facts: Vec<StatedRow>, counts: impl Fn(&StatedRow) -> bool) -> Vec<StatedRow> {
     let Some(doc) = facts
         .iter()
+        .filter(|f| counts(f))
         .max_by_key(|f| (f.as_of, f.document_id))
         .map(|f| f.document_id)
     else {
@@ -75,7 +76,10 @@ pub async fn rows(
         Err(g) => return Ok(Some((g, None))),
     };
     let key_refs: Vec<&str> = keys.iter().map(String::as_str).collect();
-    let facts = latest_document(fund_facts::of_fund(&a.chat.db, fund.id, &key_refs).await?);
+    let facts = latest_document(
+        fund_facts::of_fund(&a.chat.db, fund.id, &key_refs).await?,
+        |_| true,
+    );
     if facts.is_empty() {
         return fee_from_notice(a, keys).await;
     }
@@ -174,6 +178,9 @@ struct Roll {
     closing: Decimal,
     /// Distributions printed as positive amounts are subtracted.
     distributions_positive: bool,
+    /// Rows printed between the opening and the closing balance that have no known meaning
+    /// ("Pro rata allocation"), counted only when the known movements alone do not roll.
+    unlabelled: Vec<(String, Decimal)>,
 }
 
 impl Roll {
@@ -182,6 +189,44 @@ impl Roll {
     }
     fn holds(&self) -> bool {
         (self.computed() - self.closing).abs() <= Decimal::ONE
+    }
+}
+
+/// The rows of one column printed strictly between its opening and its closing balance.
+fn between<'a>(rows: &[&'a StatedRow]) -> Vec<&'a StatedRow> {
+    let open = rows.iter().position(|f| f.key == "beginning_nav");
+    let close = rows.iter().rposition(|f| f.key == "nav");
+    match (open, close) {
+        (Some(o), Some(c)) if o < c => rows[o + 1..c].to_vec(),
+        _ => Vec::new(),
+    }
+}
+
+/// The movement sum, trying distributions as negative amounts first, then as positive amounts
+/// printed under a "less" heading.
+fn signed(
+    column: &str,
+    opening: Decimal,
+    closing: Decimal,
+    dist: Decimal,
+    others: Decimal,
+) -> Roll {
+    let roll = Roll {
+        column: column.to_string(),
+        opening,
+        movements: others + dist,
+        closing,
+        distributions_positive: false,
+        unlabelled: Vec::new(),
+    };
+    if !roll.holds() && dist > Decimal::ZERO {
+        Roll {
+            movements: others - dist,
+            distributions_positive: true,
+            ..roll
+        }
+    } else {
+        roll
     }
 }
 
@@ -206,25 +251,38 @@ fn rolls(facts: &[StatedRow]) -> Vec<(Roll, Vec<&StatedRow>)> {
             .filter(|k| **k != "distributions_period")
             .filter_map(|k| get(k))
             .sum();
-        let signed = Roll {
-            column: col.clone(),
-            opening,
-            movements: others + dist,
-            closing,
-            distributions_positive: false,
-        };
-        let roll = if !signed.holds() && dist > Decimal::ZERO {
-            Roll {
-                movements: others - dist,
-                distributions_positive: true,
-                ..signed
+        let mut roll = signed(&col, opening, closing, dist, others);
+        let unlabelled: Vec<(String, Decimal)> = between(&rows)
+            .into_iter()
+            .filter(|f| f.key == "other" && f.period.as_deref() != Some("as_of"))
+            .filter_map(|f| Some((f.label.clone(), f.value_number?)))
+            .collect();
+        if !roll.holds() && !unlabelled.is_empty() {
+            let extra: Decimal = unlabelled.iter().map(|(_, v)| *v).sum();
+            let with = signed(&col, opening, closing, dist, others + extra);
+            if with.holds() {
+                roll = Roll { unlabelled, ..with };
             }
-        } else {
-            signed
-        };
+        }
+        let rows = rows.into_iter().filter(|f| f.key != "other").collect();
         out.push((roll, rows));
     }
     out
+}
+
+/// "(including Pro rata allocation $5,387,632, a row of no known kind)".
+fn unlabelled_note(rows: &[(String, Decimal)]) -> String {
+    if rows.is_empty() {
+        return String::new();
+    }
+    let listed: Vec<String> = rows
+        .iter()
+        .map(|(l, v)| format!("{l} {}", usd(*v)))
+        .collect();
+    format!(
+        " (including {}, printed between the balances with no known kind)",
+        listed.join(", ")
+    )
 }
 
 pub async fn roll_forward(a: &Ask<'_>) -> Result<Option<(Grounded, Option<i64>)>> {
@@ -232,9 +290,14 @@ pub async fn roll_forward(a: &Ask<'_>) -> Result<Option<(Grounded, Option<i64>)>
         Ok(f) => f,
         Err(g) => return Ok(Some((g, None))),
     };
-    let mut keys = vec!["beginning_nav", "nav"];
+    let mut keys = vec!["beginning_nav", "nav", "other"];
     keys.extend(MOVEMENTS);
-    let facts = latest_document(fund_facts::of_fund(&a.chat.db, fund.id, &keys).await?);
+    // The latest document with an opening balance: a later notice's unlabelled rows are no
+    // statement.
+    let facts = latest_document(
+        fund_facts::of_fund(&a.chat.db, fund.id, &keys).await?,
+        |f| f.key == "beginning_nav",
+    );
     let rolls = rolls(&facts);
     if rolls.is_empty() {
         return Ok(Some((
@@ -253,7 +316,7 @@ pub async fn roll_forward(a: &Ask<'_>) -> Result<Option<(Grounded, Option<i64>)>
             .map(|f| cite(&mut sources, fact_source(f)))
             .unwrap_or(1);
         lines.push(format!(
-            "{}: opening {} + movements {}{} = {} against the stated closing {} — {} [{n}]",
+            "{}: opening {} + movements {}{}{} = {} against the stated closing {} — {} [{n}]",
             r.column,
             usd(r.opening),
             usd(r.movements),
@@ -262,6 +325,7 @@ pub async fn roll_forward(a: &Ask<'_>) -> Result<Option<(Grounded, Option<i64>)>
             } else {
                 ""
             },
+            unlabelled_note(&r.unlabelled),
             usd(r.computed()),
             usd(r.closing),
             if r.holds() {
