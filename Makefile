@@ -38,10 +38,12 @@ bench-load:
 fault-tests:
 	@$(ENV); cargo test -p fundlens-e2e -p fundlens-worker -p fundlens-api --test faults --test pipeline --test redis_flush_mid_job --test reaper_rules --test slow_clients -- --nocapture
 
-# Every report through the real pipeline, then every `qa` question scored; prints a table per
-# document. Also part of `make test` (e2e/tests/chat_eval.rs).
+# Every report through the real pipeline, then every `qa` question scored; then every notice,
+# statement and portfolio table of lp_docs/ and real/ with LP questions generated from its JSON.
+# Prints a table per document. Also part of `make test` (e2e/tests/chat_eval.rs, lp_eval.rs).
 eval:
 	@$(ENV); cargo test -p fundlens-e2e --test chat_eval -- --nocapture chat_answers_every_question
+	@$(ENV); cargo test -p fundlens-e2e --test lp_eval -- --nocapture
 
 # p50/p99 chat latency per intent at concurrency 1 and 32 (not a timed test).
 bench-chat:

@@ -70,6 +70,21 @@ async fn ingest_all(stack: &Stack) -> BTreeMap<String, Option<i64>> {
     funds
 }
 
+/// Uploads one file of the data dir's `folder`, waits for it and returns its fund.
+async fn ingest_one(stack: &Stack, folder: &str, file: &str) -> Option<i64> {
+    let path = shared::testing::data_dir().join(folder).join(file);
+    let (code, up) = stack.upload(file, shared::testing::read(&path), None).await;
+    assert_eq!(code, 202, "{file}: {up}");
+    let id = up["document_id"].as_i64().unwrap();
+    let status = stack.wait_done(id, Duration::from_secs(120)).await;
+    assert_eq!(
+        status["status"],
+        DocumentStatus::Completed.as_str(),
+        "{file}: {status}"
+    );
+    status["fund_id"].as_i64()
+}
+
 async fn ask(stack: &Stack, query: &str, fund_id: Option<i64>) -> (u16, Value) {
     let res = stack
         .http
@@ -770,15 +785,34 @@ async fn chat_latency_bench() {
     stack.start_worker();
     let funds = ingest_all(&stack).await;
     let fund = funds["Sample_Fund_Performance_Report"];
+    // A call notice (position, notice) and a pension plan's portfolio table.
+    let notice_fund = ingest_one(&stack, "lp_docs", "lp01_call_grid_cents_long.pdf").await;
+    ingest_one(
+        &stack,
+        "real",
+        "OregonPERS_OPERF_Private_Equity_Portfolio_2021Q1.pdf",
+    )
+    .await;
     let stack = Arc::new(stack);
     type Question = fn(usize) -> String;
-    let questions: [(&str, Question); 3] = [
-        ("calculation", |_| "What is the current DPI?".to_string()),
-        ("retrieval", |_| {
+    let questions: [(&str, Option<i64>, Question); 6] = [
+        ("calculation", fund, |_| {
+            "What is the current DPI?".to_string()
+        }),
+        ("retrieval", fund, |_| {
             "Show me all capital calls in 2024".to_string()
         }),
-        ("definition", |i| {
+        ("definition", fund, |i| {
             format!("What does paid-in capital mean for investor number {i}?")
+        }),
+        ("position", notice_fund, |_| {
+            "What is our unfunded commitment?".to_string()
+        }),
+        ("notice", notice_fund, |_| {
+            "How much do we owe on Capital Call No. 5, and when is it due?".to_string()
+        }),
+        ("portfolio", None, |_| {
+            "Which 2011 vintage fund in the pension plan's table has the highest TVPI?".to_string()
         }),
     ];
     println!(
@@ -786,7 +820,7 @@ async fn chat_latency_bench() {
         "intent", "conc", "n", "p50 ms", "p99 ms", "server p50"
     );
     let mut offset = 0;
-    for (intent, make) in questions {
+    for (intent, fund, make) in questions {
         for conc in [1usize, 32] {
             let n = if conc == 1 { 200 } else { 640 };
             // Warm-up: connections, caches, the model's first pass.

@@ -185,11 +185,6 @@ fn position_keys(t: &Text) -> Vec<String> {
         || t.phrase(&["left", "to", "call"])
         || t.phrase(&["yet", "to", "be", "called"])
         || t.phrase(&["not", "yet", "called"]);
-    if remaining {
-        out.push("unfunded_commitment");
-    } else if t.stem(&["commitment", "committed"]) {
-        out.push("commitment");
-    }
     let so_far = t.phrase(&["so", "far"])
         || t.phrase(&["to", "date"])
         || t.any(&["cumulative", "cumulatively", "total", "overall"])
@@ -198,7 +193,13 @@ fn position_keys(t: &Text) -> Vec<String> {
         || t.phrase(&["paid", "in"])
         || t.phrase(&["put", "in"])
         || t.phrase(&["put", "into"])
-        || t.any(&["funded", "invested"]);
+        || t.any(&["funded", "invested", "drawn"]);
+    // "How much of our commitment has been drawn so far" asks what was drawn, not the commitment.
+    if remaining {
+        out.push("unfunded_commitment");
+    } else if t.stem(&["commitment", "committed"]) && !(put_in && so_far) {
+        out.push("commitment");
+    }
     if put_in && so_far {
         out.push("contributed_to_date");
     }
@@ -315,9 +316,8 @@ pub(super) fn detect(
         "reconciliation",
         "consistent",
     ]) || t.stem(&["discrepanc", "mismatch"])
-        || t.phrase(&["add", "up"])
-        || t.phrase(&["adds", "up"])
-        || t.phrase(&["tie", "out"])
+        || (t.any(&["does", "do", "did"])
+            && (t.phrase(&["add", "up"]) || t.phrase(&["adds", "up"]) || t.phrase(&["tie", "out"])))
     {
         return Some(LpAsk::Reconcile);
     }
@@ -403,8 +403,14 @@ pub(super) fn detect(
     if !keys.is_empty() && (!metrics_found || strong) {
         return Some(LpAsk::Position { keys });
     }
-    if t.any(&["position", "exposure"]) && !metrics_found {
+    // "What's the whole position worth relative to what we put in?" is a multiple.
+    let ratio = t.any(&["relative", "ratio", "multiple", "times", "versus", "vs"]);
+    if t.any(&["position", "exposure"]) && !metrics_found && !ratio {
         return Some(LpAsk::Position { keys: Vec::new() });
     }
     None
 }
+
+#[cfg(test)]
+#[path = "lp_tests.rs"]
+mod tests;

@@ -149,6 +149,32 @@ pub fn route(query: &str, previous: Option<&Subject>, today_year: i32) -> Subjec
     route_with(query, previous, today_year, true)
 }
 
+/// Contributed or distributed to date alone is a fund metric (paid-in, total distributed): the
+/// calculation answers it, citing the balances the documents state beside it, so one question
+/// never gets two different kinds of answer.
+fn balances_as_metrics(
+    ask: Option<LpAsk>,
+    mut metrics: Vec<MetricAsk>,
+) -> (Option<LpAsk>, Vec<MetricAsk>) {
+    let Some(LpAsk::Position { keys }) = &ask else {
+        return (ask, metrics);
+    };
+    let as_metric = |k: &str| match k {
+        "contributed_to_date" => Some(MetricAsk::Pic),
+        "distributed_to_date" => Some(MetricAsk::TotalDistributed),
+        _ => None,
+    };
+    if keys.is_empty() || keys.iter().any(|k| as_metric(k).is_none()) {
+        return (ask, metrics);
+    }
+    for m in keys.iter().filter_map(|k| as_metric(k)) {
+        if !metrics.contains(&m) {
+            metrics.push(m);
+        }
+    }
+    (None, metrics)
+}
+
 /// As [`route`]; `tables` is false when no portfolio table is stored, so table words ("show
 /// the calls as a table") keep their ordinary meaning.
 pub fn route_with(
@@ -169,7 +195,8 @@ pub fn route_with(
         && !metrics.contains(&MetricAsk::RecallableShare);
     let definition = definition_cue(&t);
     let across = across_funds(&t);
-    let lp_ask = lp::detect(&t, year, !metrics.is_empty(), tables);
+    let (lp_ask, metrics) =
+        balances_as_metrics(lp::detect(&t, year, !metrics.is_empty(), tables), metrics);
     if let Some(ask) = lp_ask
         && !(definition && !value_cue(&t))
     {
