@@ -659,6 +659,13 @@ async fn chat_answers_lp_questions_from_notices_statements_and_portfolio_tables(
         .collect();
     questions.extend(across_questions(&truths));
     assert!(!questions.is_empty(), "the LP eval asked nothing");
+    // A program review or a template names no fund and holds no table: nothing to ask of it alone.
+    let silent: Vec<&str> = truths
+        .iter()
+        .map(|(f, _)| f.as_str())
+        .filter(|f| !questions.iter().any(|q| q.file == *f))
+        .collect();
+    println!("files that yield no question of their own (no fund, no table): {silent:?}");
 
     // (file, class) → (passed, asked)
     let mut table: BTreeMap<(String, Class), (usize, usize)> = BTreeMap::new();

@@ -85,6 +85,8 @@ pub struct Query<'a> {
     pub vintage: Option<i32>,
     /// Rows whose name contains this (case-insensitive).
     pub name: Option<&'a str>,
+    /// The one row printed at this position.
+    pub seq: Option<i32>,
     pub sort: Option<Column>,
     pub descending: bool,
     pub limit: i64,
@@ -146,6 +148,15 @@ impl Match {
     }
 }
 
+/// Each row's position and name, in printed order: enough to find the row a question names
+/// without reading every figure.
+pub async fn names(pool: &PgPool, document_id: i64) -> Result<Vec<(i32, String)>, sqlx::Error> {
+    sqlx::query_as("SELECT seq, name FROM portfolio_rows WHERE document_id = $1 ORDER BY seq")
+        .bind(document_id)
+        .fetch_all(pool)
+        .await
+}
+
 /// The matching rows, sorted (blank cells last) and limited; every row carries the count and
 /// totals of the whole match, computed before the limit.
 pub async fn find(pool: &PgPool, q: &Query<'_>) -> Result<Vec<Match>, sqlx::Error> {
@@ -177,6 +188,7 @@ pub async fn find(pool: &PgPool, q: &Query<'_>) -> Result<Vec<Match>, sqlx::Erro
          WHERE r.document_id = $1
            AND ($2::int IS NULL OR r.vintage_year = $2)
            AND ($3::text IS NULL OR r.name ILIKE $3)
+           AND ($5::int IS NULL OR r.seq = $5)
          ORDER BY {order}
          LIMIT $4",
     )))
@@ -184,6 +196,7 @@ pub async fn find(pool: &PgPool, q: &Query<'_>) -> Result<Vec<Match>, sqlx::Erro
     .bind(q.vintage)
     .bind(name)
     .bind(q.limit)
+    .bind(q.seq)
     .fetch_all(pool)
     .await
 }

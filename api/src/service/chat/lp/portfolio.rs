@@ -89,22 +89,28 @@ fn choose<'d>(
 /// A row whose whole name the question contains (the longest such name).
 async fn named_row(a: &Ask<'_>, doc: &PortfolioDocument) -> Result<Option<Match>> {
     let q = format!(" {} ", words(a.query).join(" "));
-    let rows = portfolio::find(
+    let Some((seq, _)) = portfolio::names(&a.chat.db, doc.document_id)
+        .await?
+        .into_iter()
+        .filter(|(_, name)| {
+            let n = words(name).join(" ");
+            n.len() >= 6 && q.contains(&format!(" {n} "))
+        })
+        .max_by_key(|(_, name)| name.len())
+    else {
+        return Ok(None);
+    };
+    let found = portfolio::find(
         &a.chat.db,
         &Query {
             document_id: doc.document_id,
-            limit: 10_000,
+            seq: Some(seq),
+            limit: 1,
             ..Default::default()
         },
     )
     .await?;
-    Ok(rows
-        .into_iter()
-        .filter(|m| {
-            let n = words(&m.name).join(" ");
-            n.len() >= 6 && q.contains(&format!(" {n} "))
-        })
-        .max_by_key(|m| m.name.len()))
+    Ok(found.into_iter().next())
 }
 
 pub async fn answer(a: &Ask<'_>, p: &PortfolioAsk) -> Result<Option<(Grounded, Option<i64>)>> {
@@ -117,7 +123,14 @@ pub async fn answer(a: &Ask<'_>, p: &PortfolioAsk) -> Result<Option<(Grounded, O
         Err(ask) => return Ok(Some((Grounded::say(ask), None))),
     };
     let mut sources = Vec::new();
-    if let Some(m) = named_row(a, doc).await? {
+    // A ranking, count or total is about many rows, never the one a name picks.
+    let about_many = p.top.is_some() || p.count || p.total.is_some();
+    let named = if about_many {
+        None
+    } else {
+        named_row(a, doc).await?
+    };
+    if let Some(m) = named {
         let n = cite(&mut sources, page_source(doc, &m));
         let text = format!("In {}: {} [{n}].", doc.file_name, describe(&m));
         return Ok(Some((
@@ -139,6 +152,7 @@ pub async fn answer(a: &Ask<'_>, p: &PortfolioAsk) -> Result<Option<(Grounded, O
             document_id: doc.document_id,
             vintage: p.vintage,
             name: None,
+            seq: None,
             sort: p.sort,
             descending: p.descending,
             limit,
