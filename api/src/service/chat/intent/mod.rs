@@ -198,7 +198,7 @@ pub fn route_with(
     let (lp_ask, metrics) =
         balances_as_metrics(lp::detect(&t, year, !metrics.is_empty(), tables), metrics);
     if let Some(ask) = lp_ask
-        && !(definition && !value_cue(&t))
+        && (!definition || value_cue(&t))
     {
         let intent = match &ask {
             LpAsk::Position { .. } => Intent::Position,
