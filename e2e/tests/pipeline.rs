@@ -69,6 +69,19 @@ async fn sample_report_is_parsed_by_a_worker() {
         .await;
     assert!(chunks >= 2, "expected embedded chunks, found {chunks}");
     assert_eq!(status["counts"]["chunks"], chunks);
+    // Where the attempt spent its time: every stage's wall clock, the CPU of the stages that
+    // run on the worker's own thread, and the queue wait from the row's timestamps.
+    let t = &status["timings"];
+    for stage in ["load", "parse", "extract", "chunk", "embed", "store"] {
+        let wall = t[stage]["wall_ms"].as_f64().unwrap_or(-1.0);
+        assert!(wall >= 0.0, "{stage}: {t}");
+    }
+    for stage in ["parse", "extract"] {
+        let (wall, cpu) = (t[stage]["wall_ms"].as_f64(), t[stage]["cpu_ms"].as_f64());
+        assert!(wall.unwrap() > 0.0 && cpu.is_some_and(|c| c > 0.0), "{stage}: {t}");
+    }
+    assert!(t["embed"]["wall_ms"].as_f64().unwrap() > 0.0, "{t}");
+    assert!(t["queue_wait_ms"].as_f64().is_some_and(|q| q >= 0.0), "{t}");
 
     // The same content again is recognised, not stored twice.
     let (code, again) = stack

@@ -28,6 +28,44 @@ where
     tokio::task::spawn_blocking(move || span.in_scope(f))
 }
 
+/// Wall clock and this thread's CPU clock from the same start; lives on one thread (not `Send`).
+pub struct Stopwatch {
+    wall: std::time::Instant,
+    cpu: Option<cpu_time::ThreadTime>,
+}
+
+impl Stopwatch {
+    pub fn start() -> Self {
+        Self {
+            wall: std::time::Instant::now(),
+            cpu: cpu_time::ThreadTime::try_now().ok(),
+        }
+    }
+
+    /// Both clocks since the start; only valid on the thread that started it.
+    pub fn stop(&self) -> crate::domain::StageTime {
+        crate::domain::StageTime {
+            wall_ms: self.wall.elapsed().as_secs_f64() * 1000.0,
+            cpu_ms: self
+                .cpu
+                .and_then(|c| c.try_elapsed().ok())
+                .map(|d| d.as_secs_f64() * 1000.0),
+        }
+    }
+}
+
+/// Records one attempt's stages in `worker_stage_seconds{stage, clock}`.
+pub fn record_stages(t: &crate::domain::StageTimings) {
+    for (stage, time) in t.stages() {
+        metrics::histogram!("worker_stage_seconds", "stage" => stage, "clock" => "wall")
+            .record(time.wall_ms / 1000.0);
+        if let Some(cpu) = time.cpu_ms {
+            metrics::histogram!("worker_stage_seconds", "stage" => stage, "clock" => "cpu")
+                .record(cpu / 1000.0);
+        }
+    }
+}
+
 /// Resolves on SIGINT or SIGTERM: both binaries stop taking work and finish what is in flight.
 pub async fn shutdown_signal() {
     let ctrl_c = async {
@@ -69,6 +107,9 @@ pub fn prometheus() -> PrometheusHandle {
                 )
                 .and_then(|b| {
                     b.set_buckets_for_metric(Matcher::Suffix("job_duration_seconds".into()), &jobs)
+                })
+                .and_then(|b| {
+                    b.set_buckets_for_metric(Matcher::Suffix("stage_seconds".into()), &latency)
                 })
                 .unwrap_or_else(|_| PrometheusBuilder::new());
             match builder.install_recorder() {

@@ -8,10 +8,11 @@ use apalis::prelude::{BoxDynError, Data};
 use shared::db::documents;
 use shared::db::extraction::{self, StoreError};
 use shared::db::transitions::{self, Claim};
-use shared::domain::{DocumentStatus, Extraction, Stage};
+use shared::domain::{DocumentStatus, Extraction, Stage, StageTime, StageTimings};
 use shared::extract::DocumentExtractor;
 use shared::jobs::IngestDocument;
 use shared::pdf::{self, PdfError};
+use shared::telemetry::Stopwatch;
 use tokio::sync::watch;
 use tracing::Instrument;
 
@@ -266,12 +267,24 @@ async fn run(
     upload_fund_id: Option<i64>,
     progress: Arc<Progress>,
 ) -> Result<(), IngestError> {
+    let mut timings = StageTimings::default();
+    // Async stages cross awaits (and threads): wall clock only.
+    let clock = std::time::Instant::now();
     let bytes = documents::load_file(&ctx.pool, id)
         .await?
         .ok_or(IngestError::Lost)?;
-    let parsed = parse_stage(ctx, bytes, &progress).await?;
-    let embedded = embed_stage(ctx, &parsed.1, &progress).await?;
-    store_stage(ctx, id, upload_fund_id, &progress, &parsed, &embedded).await
+    timings.load = StageTime::wall_since(clock);
+    let parsed = parse_stage(ctx, bytes, &progress, &mut timings).await?;
+    let embedded = embed_stage(ctx, &parsed.1, &progress, &mut timings).await?;
+    let clock = std::time::Instant::now();
+    store_stage(ctx, id, upload_fund_id, &progress, &parsed, &embedded).await?;
+    timings.store = StageTime::wall_since(clock);
+    shared::telemetry::record_stages(&timings);
+    // The document is complete already; timings that cannot be written are only lost numbers.
+    if let Err(e) = documents::record_timings(&ctx.pool, id, &timings).await {
+        tracing::warn!(error = %e, "could not store the stage timings");
+    }
+    Ok(())
 }
 
 /// Parsing and extracting, page by page on a blocking thread.
@@ -280,13 +293,14 @@ async fn parse_stage(
     ctx: &JobContext,
     bytes: Vec<u8>,
     progress: &Arc<Progress>,
+    timings: &mut StageTimings,
 ) -> Result<(Vec<String>, Extraction), IngestError> {
     progress.set_stage(Stage::Parsing);
     fault_pause(ctx).await;
     let p = progress.clone();
     let slow = ctx.config.fault_slow_page;
     progress.parsing.store(true, Ordering::SeqCst);
-    let parsed = shared::telemetry::spawn_blocking(move || {
+    let (parsed, parse_time, extract_time) = shared::telemetry::spawn_blocking(move || {
         let _guard = ParsingGuard(&p.parsing);
         parse(&bytes, &p, slow)
     })
@@ -299,6 +313,8 @@ async fn parse_stage(
             IngestError::Other(e.to_string())
         }
     })?;
+    timings.parse = parse_time;
+    timings.extract = extract_time;
     tracing::Span::current().record("pages", parsed.0.len());
     Ok(parsed)
 }
@@ -309,16 +325,23 @@ async fn embed_stage(
     ctx: &JobContext,
     extraction: &Extraction,
     progress: &Progress,
+    timings: &mut StageTimings,
 ) -> Result<(Vec<shared::chunk::Chunk>, Vec<Vec<f32>>), IngestError> {
     progress.set_stage(Stage::Embedding);
     fault_pause(ctx).await;
     let embedder = ctx.embedder.clone();
     let blocks = extraction.text_blocks.clone();
-    let embedded = shared::telemetry::spawn_blocking(move || {
+    let (embedded, chunk_time, embed_time) = shared::telemetry::spawn_blocking(move || {
+        let clock = Stopwatch::start();
         let chunks = shared::chunk::chunk_blocks(&blocks);
         let texts: Vec<String> = chunks.iter().map(|c| c.embedding_text()).collect();
+        let chunk_time = clock.stop();
+        let clock = std::time::Instant::now();
         let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
-        embedder.embed(&refs).map(|e| (chunks, e))
+        // The model's own threads do the work: only the wall clock means something here.
+        embedder
+            .embed(&refs)
+            .map(|e| ((chunks, e), chunk_time, StageTime::wall_since(clock)))
     })
     .await
     .map_err(|e| IngestError::Other(format!("the embedding step crashed: {e}")))?
@@ -326,6 +349,8 @@ async fn embed_stage(
         shared::embed::EmbedError::RemoteUnavailable(_) => IngestError::Unavailable(e.to_string()),
         e => IngestError::Other(e.to_string()),
     })?;
+    timings.chunk = chunk_time;
+    timings.embed = embed_time;
     tracing::Span::current().record("chunks", embedded.0.len());
     Ok(embedded)
 }
@@ -368,12 +393,15 @@ async fn fault_pause(ctx: &JobContext) {
     }
 }
 
-/// Blocking: reads the PDF page by page through the extractor, keeping only page text.
+/// Blocking: reads the PDF page by page through the extractor, keeping only page text. Returns
+/// the parse (pdfium) and extract clocks apart: the extractor's share is timed around each page.
 fn parse(
     bytes: &[u8],
     progress: &Progress,
     slow: Option<Duration>,
-) -> Result<(Vec<String>, Extraction), PdfError> {
+) -> Result<((Vec<String>, Extraction), StageTime, StageTime), PdfError> {
+    let whole = Stopwatch::start();
+    let mut extract = StageTime::default();
     let mut extractor = DocumentExtractor::new();
     let mut pages = Vec::new();
     pdf::read_pages(bytes, |page, total| {
@@ -384,9 +412,19 @@ fn parse(
         if let Some(pause) = slow {
             std::thread::sleep(pause);
         }
+        let clock = Stopwatch::start();
         extractor.add_page(&page);
+        extract.add(clock.stop());
         pages.push(page.text);
         progress.done.store(pages.len() as i32, Ordering::Relaxed);
     })?;
-    Ok((pages, extractor.finish()))
+    let clock = Stopwatch::start();
+    let extraction = extractor.finish();
+    extract.add(clock.stop());
+    let total = whole.stop();
+    let parse = StageTime {
+        wall_ms: total.wall_ms - extract.wall_ms,
+        cpu_ms: total.cpu_ms.zip(extract.cpu_ms).map(|(all, ex)| all - ex),
+    };
+    Ok(((pages, extraction), parse, extract))
 }

@@ -203,6 +203,7 @@ pub async fn status(
         "investor": d.investor,
         "page_count": d.page_count,
         "counts": d.counts,
+        "timings": d.timings,
         "job_id": d.job_id,
         "uploaded_at": d.uploaded_at,
         "started_at": d.started_at,

@@ -39,6 +39,9 @@ pub struct Document {
     pub investor: Option<String>,
     #[sqlx(json)]
     pub counts: Counts,
+    /// The last completed attempt's stage clocks and queue wait (`StageTimings` plus
+    /// `queue_wait_ms`); null before the first completion.
+    pub timings: Option<serde_json::Value>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, serde::Deserialize)]
@@ -59,7 +62,7 @@ pub struct Counts {
 const SELECT: &str = "SELECT d.id, d.fund_id, f.name AS fund_name, d.file_name, d.sha256, d.size_bytes,
     d.status, d.stage, d.progress_done, d.progress_total, d.attempts, d.error, d.warnings, d.page_count,
     d.job_id, d.uploaded_at, d.started_at, d.completed_at, d.updated_at,
-    d.document_type, d.type_evidence, d.investor,
+    d.document_type, d.type_evidence, d.investor, d.timings,
     json_build_object(
         'pages', (SELECT count(*) FROM document_pages x WHERE x.document_id = d.id),
         'capital_calls', (SELECT count(*) FROM capital_calls x WHERE x.document_id = d.id),
@@ -186,6 +189,27 @@ pub async fn load_file(pool: &PgPool, id: i64) -> Result<Option<Vec<u8>>, sqlx::
         .bind(id)
         .fetch_optional(pool)
         .await
+}
+
+/// Stores a completed attempt's stage timings beside the queue wait the row's own timestamps
+/// give (claim time minus the later of enqueue and retry-not-before).
+pub async fn record_timings(
+    pool: &PgPool,
+    id: i64,
+    timings: &crate::domain::StageTimings,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE documents SET timings = $2::jsonb || jsonb_build_object('queue_wait_ms',
+             round((extract(epoch FROM started_at - GREATEST(COALESCE(enqueued_at, uploaded_at),
+                                                             COALESCE(not_before, uploaded_at)))
+                    * 1000)::numeric, 1))
+         WHERE id = $1",
+    )
+    .bind(id)
+    .bind(sqlx::types::Json(timings))
+    .execute(pool)
+    .await
+    .map(|_| ())
 }
 
 /// Reaper: queued documents that may have no job in Redis (never enqueued, Redis lost it, or
