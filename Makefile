@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 ENV := set -a; eval "$$(scripts/setup.sh)"; set +a
 
-.PHONY: setup run test lint fmt build bench-extract bench-load fault-tests eval bench-chat bench-embed
+.PHONY: setup run test lint fmt build bench-extract bench-load bench-ingest fault-tests eval bench-chat bench-embed
 
 setup:
 	@$(ENV); echo "Postgres: $$DATABASE_URL  Redis: $$REDIS_URL"
@@ -31,6 +31,13 @@ bench-extract:
 bench-load:
 	cargo build --release --bins
 	@$(ENV); target/release/fundlens-loadtest
+
+# N generated-report uploads (default 1,000 at concurrency 8) through the release API to one
+# worker with `make run`'s defaults: throughput, upload→completed p50/p99, CPU per process and per
+# stage. ARGS="--reports 200 --workers 3" to change it.
+bench-ingest:
+	cargo build --release --bins
+	@$(ENV); target/release/fundlens-bench-ingest $(ARGS)
 
 # Postgres down under load, Redis restarted empty (idle and mid-parse), FLUSHALL mid-parse, frozen and
 # overdue attempts, SIGKILLed and wedged workers (e2e/tests/), the reaper's rules (worker/tests/),

@@ -78,7 +78,10 @@ async fn sample_report_is_parsed_by_a_worker() {
     }
     for stage in ["parse", "extract"] {
         let (wall, cpu) = (t[stage]["wall_ms"].as_f64(), t[stage]["cpu_ms"].as_f64());
-        assert!(wall.unwrap() > 0.0 && cpu.is_some_and(|c| c > 0.0), "{stage}: {t}");
+        assert!(
+            wall.unwrap() > 0.0 && cpu.is_some_and(|c| c > 0.0),
+            "{stage}: {t}"
+        );
     }
     assert!(t["embed"]["wall_ms"].as_f64().unwrap() > 0.0, "{t}");
     assert!(t["queue_wait_ms"].as_f64().is_some_and(|q| q >= 0.0), "{t}");

@@ -1,9 +1,6 @@
 //! `fundlens-loadtest`: starts the real stack with small pools and measures it under load.
 //! `--short` is the CI version (a few hundred requests) and fails on any error.
-mod stack;
-mod stats;
-mod watch;
-mod workload;
+use fundlens_loadtest::{stack, stats, watch, workload};
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
