@@ -300,7 +300,7 @@ async fn parse_stage(
     let p = progress.clone();
     let slow = ctx.config.fault_slow_page;
     progress.parsing.store(true, Ordering::SeqCst);
-    let (parsed, parse_time, extract_time) = shared::telemetry::spawn_blocking(move || {
+    let parsed = shared::telemetry::spawn_blocking(move || {
         let _guard = ParsingGuard(&p.parsing);
         parse(&bytes, &p, slow)
     })
@@ -313,10 +313,18 @@ async fn parse_stage(
             IngestError::Other(e.to_string())
         }
     })?;
-    timings.parse = parse_time;
-    timings.extract = extract_time;
-    tracing::Span::current().record("pages", parsed.0.len());
-    Ok(parsed)
+    timings.parse = parsed.parse;
+    timings.extract = parsed.extract;
+    tracing::Span::current().record("pages", parsed.pages.len());
+    Ok((parsed.pages, parsed.extraction))
+}
+
+/// What the blocking parse hands back: page texts, the extraction, and the two stage clocks.
+struct Parsed {
+    pages: Vec<String>,
+    extraction: Extraction,
+    parse: StageTime,
+    extract: StageTime,
 }
 
 /// Chunking the text and embedding the chunks on a blocking thread.
@@ -395,11 +403,7 @@ async fn fault_pause(ctx: &JobContext) {
 
 /// Blocking: reads the PDF page by page through the extractor, keeping only page text. Returns
 /// the parse (pdfium) and extract clocks apart: the extractor's share is timed around each page.
-fn parse(
-    bytes: &[u8],
-    progress: &Progress,
-    slow: Option<Duration>,
-) -> Result<((Vec<String>, Extraction), StageTime, StageTime), PdfError> {
+fn parse(bytes: &[u8], progress: &Progress, slow: Option<Duration>) -> Result<Parsed, PdfError> {
     let whole = Stopwatch::start();
     let mut extract = StageTime::default();
     let mut extractor = DocumentExtractor::new();
@@ -426,5 +430,10 @@ fn parse(
         wall_ms: total.wall_ms - extract.wall_ms,
         cpu_ms: total.cpu_ms.zip(extract.cpu_ms).map(|(all, ex)| all - ex),
     };
-    Ok(((pages, extraction), parse, extract))
+    Ok(Parsed {
+        pages,
+        extraction,
+        parse,
+        extract,
+    })
 }
