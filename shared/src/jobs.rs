@@ -1,5 +1,7 @@
 //! The ingestion job and its queue. A job carries ids only; Postgres holds everything else, so a
 //! lost or repeated job costs nothing but a re-run.
+use std::time::Duration;
+
 use apalis::prelude::*;
 use apalis_redis::{Config as RedisQueueConfig, RedisStorage};
 use redis::aio::ConnectionManager;
@@ -17,9 +19,39 @@ pub struct IngestDocument {
 
 pub type IngestStorage = RedisStorage<IngestDocument>;
 
-/// Builds the apalis storage for the ingestion queue on a shared connection manager.
+/// Builds the apalis storage for the ingestion queue on a shared connection manager, as a
+/// producer (the API, the reaper) uses it.
 pub fn storage(conn: ConnectionManager, queue_name: &str) -> IngestStorage {
     RedisStorage::new(conn).with_config(RedisQueueConfig::default().queue(queue_name))
+}
+
+/// The storage a worker consumes from. apalis-redis's defaults suit none of it: a worker would
+/// fetch 10 jobs at a time whatever its concurrency, and jobs fetched by a worker that died
+/// (SIGKILL, lost host) would wait 30 s × 10 missed heartbeats before another worker re-queued
+/// them, while Postgres, knowing the document is queued, saw a live job and waited too.
+/// So a worker fetches no more than it runs, beats at the worker's heartbeat interval, and is
+/// declared dead after the same `stale_after` silence that makes its documents stale.
+pub fn worker_storage(
+    conn: ConnectionManager,
+    queue_name: &str,
+    concurrency: usize,
+    heartbeat: Duration,
+    stale_after: Duration,
+) -> IngestStorage {
+    RedisStorage::new(conn).with_config(
+        RedisQueueConfig::default()
+            .queue(queue_name)
+            .batch_size(concurrency.max(1))
+            .heartbeat_interval(heartbeat)
+            .missed_heartbeats(missed_heartbeats(heartbeat, stale_after)),
+    )
+}
+
+/// Heartbeats a worker may miss before its fetched jobs go back to the queue: `stale_after`
+/// rounded up to whole beats, and never fewer than 2 so one late beat under load is forgiven.
+fn missed_heartbeats(heartbeat: Duration, stale_after: Duration) -> usize {
+    let beat = heartbeat.as_secs_f64().max(0.001);
+    ((stale_after.as_secs_f64() / beat).ceil() as usize).max(2)
 }
 
 /// Handle to the queue for producers (the API and the reaper). Cloning is cheap.
@@ -115,10 +147,7 @@ impl JobQueue {
     /// Deletes what Redis keeps of jobs that finished (done, or failed for good) more than
     /// `older_than` ago: their payload and metadata (apalis-redis keeps both forever otherwise;
     /// Postgres has the document's whole history). Returns how many jobs were removed.
-    pub async fn vacuum_finished(
-        &self,
-        older_than: std::time::Duration,
-    ) -> Result<usize, QueueError> {
+    pub async fn vacuum_finished(&self, older_than: Duration) -> Result<usize, QueueError> {
         use apalis_core::backend::Vacuum;
         let mut storage = self.storage.clone();
         storage
@@ -137,8 +166,22 @@ impl JobQueue {
 pub async fn connect_redis(url: &str) -> Result<ConnectionManager, redis::RedisError> {
     let client = redis::Client::open(url)?;
     let config = redis::aio::ConnectionManagerConfig::new()
-        .set_connection_timeout(Some(std::time::Duration::from_secs(2)))
-        .set_response_timeout(Some(std::time::Duration::from_secs(2)))
+        .set_connection_timeout(Some(Duration::from_secs(2)))
+        .set_response_timeout(Some(Duration::from_secs(2)))
         .set_number_of_retries(2);
     client.get_connection_manager_with_config(config).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_worker_is_dead_after_the_stale_period_in_whole_beats() {
+        let ms = Duration::from_millis;
+        assert_eq!(missed_heartbeats(ms(2000), ms(15000)), 8);
+        assert_eq!(missed_heartbeats(ms(200), ms(1500)), 8);
+        assert_eq!(missed_heartbeats(ms(5000), ms(1000)), 2);
+        assert_eq!(missed_heartbeats(Duration::ZERO, ms(10)), 10);
+    }
 }

@@ -276,14 +276,17 @@ async fn run(
     timings.load = StageTime::wall_since(clock);
     let parsed = parse_stage(ctx, bytes, &progress, &mut timings).await?;
     let embedded = embed_stage(ctx, &parsed.1, &progress, &mut timings).await?;
-    let clock = std::time::Instant::now();
-    store_stage(ctx, id, upload_fund_id, &progress, &parsed, &embedded).await?;
-    timings.store = StageTime::wall_since(clock);
+    store_stage(
+        ctx,
+        id,
+        upload_fund_id,
+        &progress,
+        &parsed,
+        &embedded,
+        &mut timings,
+    )
+    .await?;
     shared::telemetry::record_stages(&timings);
-    // The document is complete already; timings that cannot be written are only lost numbers.
-    if let Err(e) = documents::record_timings(&ctx.pool, id, &timings).await {
-        tracing::warn!(error = %e, "could not store the stage timings");
-    }
     Ok(())
 }
 
@@ -364,7 +367,8 @@ async fn embed_stage(
 }
 
 /// One transaction that first checks this worker still owns the document, then replaces its
-/// rows, chunks and fund link.
+/// rows, chunks and fund link, and records the attempt's stage timings: a completed document
+/// always has them. The store clock runs up to the commit.
 #[tracing::instrument(skip_all, fields(stage = Stage::Storing.as_str(), fund_id))]
 async fn store_stage(
     ctx: &JobContext,
@@ -373,9 +377,11 @@ async fn store_stage(
     progress: &Progress,
     (pages, extraction): &(Vec<String>, Extraction),
     (chunks, embeddings): &(Vec<shared::chunk::Chunk>, Vec<Vec<f32>>),
+    timings: &mut StageTimings,
 ) -> Result<(), IngestError> {
     progress.set_stage(Stage::Storing);
     fault_pause(ctx).await;
+    let clock = std::time::Instant::now();
     let mut tx = extraction::begin_owned(&ctx.pool, id, &ctx.worker_id)
         .await
         .map_err(|e| match e {
@@ -390,6 +396,8 @@ async fn store_stage(
             shared::db::chunks::ChunkStoreError::Database(e) => IngestError::from(e),
             other => IngestError::Other(other.to_string()),
         })?;
+    timings.store = StageTime::wall_since(clock);
+    documents::record_timings(&mut *tx, id, timings).await?;
     tx.commit().await?;
     Ok(())
 }

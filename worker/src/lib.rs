@@ -37,11 +37,20 @@ pub async fn run(
         shutdown.await;
         let _ = signal_tx.send(true);
     });
+    // Unique per process: apalis refuses a restarted worker whose name is still registered.
+    let worker_name = format!(
+        "fundlens-worker-{}-{}-{}",
+        hostname(),
+        std::process::id(),
+        ulid::Ulid::generate()
+    );
+    // Each worker's connections are its own in pg_stat_activity (host and pid, within
+    // Postgres's 63 bytes), so several workers sharing one database can be told apart.
     let pool = shared::db::connect(
         config.database_url(),
         config.worker_db_pool_size,
         config.db_acquire_timeout,
-        "fundlens-worker",
+        &application_name(&hostname(), std::process::id()),
     )
     .await?;
     shared::pdf::init(&config.pdfium_lib_path).context("loading libpdfium (PDFIUM_LIB_PATH)")?;
@@ -63,13 +72,6 @@ pub async fn run(
     };
     let queue = JobQueue::new(redis.clone(), &config.queue_name);
 
-    // Unique per process: apalis refuses a restarted worker whose name is still registered.
-    let worker_name = format!(
-        "fundlens-worker-{}-{}-{}",
-        hostname(),
-        std::process::id(),
-        ulid::Ulid::generate()
-    );
     let width = shared::db::chunks::embedding_width(&pool).await?;
     anyhow::ensure!(
         width == shared::embed::EMBEDDING_DIM as i32,
@@ -102,8 +104,14 @@ pub async fn run(
     });
     let mut wedged = ctx.wedged.subscribe();
 
-    let storage =
-        jobs::storage(redis, &config.queue_name).poll_with_interval(Duration::from_millis(300));
+    let storage = jobs::worker_storage(
+        redis,
+        &config.queue_name,
+        config.worker_concurrency,
+        config.heartbeat_interval,
+        config.stale_after,
+    )
+    .poll_with_interval(Duration::from_millis(300));
     let concurrency = config.worker_concurrency;
     let job_ctx = ctx.clone();
     let monitor = Monitor::new()
@@ -199,10 +207,38 @@ async fn load_embedder(config: &Config) -> anyhow::Result<Arc<dyn shared::embed:
     Ok(embedder)
 }
 
+/// `fundlens-worker <host> <pid>`, the host cut so that the whole fits Postgres's 63 bytes.
+fn application_name(host: &str, pid: u32) -> String {
+    let tail = format!(" {pid}");
+    let mut name = String::from("fundlens-worker ");
+    for c in host.chars() {
+        if name.len() + c.len_utf8() + tail.len() > 63 {
+            break;
+        }
+        name.push(c);
+    }
+    name + &tail
+}
+
 fn hostname() -> String {
     std::fs::read_to_string("/etc/hostname")
         .map(|h| h.trim().to_string())
         .ok()
         .filter(|h| !h.is_empty())
         .unwrap_or_else(|| "host".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::application_name;
+
+    #[test]
+    fn application_names_name_host_and_pid_within_postgres_limit() {
+        assert_eq!(application_name("box", 42), "fundlens-worker box 42");
+        let long = application_name(&"h".repeat(200), 4_194_304);
+        assert_eq!(long.len(), 63, "{long}");
+        assert!(long.ends_with(" 4194304"), "{long}");
+        let wide = application_name(&"é".repeat(40), 7);
+        assert!(wide.len() <= 63 && wide.ends_with(" 7"), "{wide}");
+    }
 }

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use futures::StreamExt;
+use shared::domain::DocumentStatus::{Completed, Failed};
 use sqlx::Connection;
 
 use fundlens_loadtest::{cpu, stack, workload};
@@ -118,11 +119,12 @@ async fn measure(s: &stack::Stack, a: &Args, corpus: &[(String, Vec<u8>)]) -> an
     // Postgres is the source of truth for every document's state.
     let deadline = Instant::now() + Duration::from_secs(3600);
     loop {
-        let pending: i64 = sqlx::query_scalar(
-            "SELECT count(*) FROM documents WHERE status NOT IN ('completed', 'failed')",
-        )
-        .fetch_one(&mut db)
-        .await?;
+        let pending: i64 =
+            sqlx::query_scalar("SELECT count(*) FROM documents WHERE status NOT IN ($1, $2)")
+                .bind(Completed)
+                .bind(Failed)
+                .fetch_one(&mut db)
+                .await?;
         if pending == 0 || Instant::now() > deadline {
             break;
         }
@@ -130,23 +132,27 @@ async fn measure(s: &stack::Stack, a: &Args, corpus: &[(String, Vec<u8>)]) -> an
     }
     let after = cpu_now(s, postmaster);
     let (completed, failed, pages, span_s): (i64, i64, i64, Option<f64>) = sqlx::query_as(
-        "SELECT count(*) FILTER (WHERE status = 'completed'), count(*) FILTER (WHERE status = 'failed'),
-                COALESCE(sum(page_count) FILTER (WHERE status = 'completed'), 0)::bigint,
+        "SELECT count(*) FILTER (WHERE status = $1), count(*) FILTER (WHERE status = $2),
+                COALESCE(sum(page_count) FILTER (WHERE status = $1), 0)::bigint,
                 extract(epoch FROM max(completed_at) - min(uploaded_at))::float8
          FROM documents",
     )
+    .bind(Completed)
+    .bind(Failed)
     .fetch_one(&mut db)
     .await?;
     let mut latency: Vec<f64> = sqlx::query_scalar(
         "SELECT extract(epoch FROM completed_at - uploaded_at)::float8 FROM documents
-         WHERE status = 'completed'",
+         WHERE status = $1",
     )
+    .bind(Completed)
     .fetch_all(&mut db)
     .await?;
     latency.sort_by(f64::total_cmp);
     let timings: Vec<serde_json::Value> = sqlx::query_scalar(
-        "SELECT timings FROM documents WHERE status = 'completed' AND timings IS NOT NULL",
+        "SELECT timings FROM documents WHERE status = $1 AND timings IS NOT NULL",
     )
+    .bind(Completed)
     .fetch_all(&mut db)
     .await?;
 

@@ -194,7 +194,7 @@ pub async fn load_file(pool: &PgPool, id: i64) -> Result<Option<Vec<u8>>, sqlx::
 /// Stores a completed attempt's stage timings beside the queue wait the row's own timestamps
 /// give (claim time minus the later of enqueue and retry-not-before).
 pub async fn record_timings(
-    pool: &PgPool,
+    conn: &mut PgConnection,
     id: i64,
     timings: &crate::domain::StageTimings,
 ) -> Result<(), sqlx::Error> {
@@ -207,7 +207,7 @@ pub async fn record_timings(
     )
     .bind(id)
     .bind(sqlx::types::Json(timings))
-    .execute(pool)
+    .execute(conn)
     .await
     .map(|_| ())
 }
