@@ -220,5 +220,16 @@ async fn measure(s: &stack::Stack, a: &Args, corpus: &[(String, Vec<u8>)]) -> an
          storing): {:.1} ms/report",
         w * 1000.0 / n - accounted
     );
+    // What the embed stage had to do: its cost follows the chunks and their tokens.
+    let (chunks, tokens): (i64, i64) = sqlx::query_as(
+        "SELECT count(*), COALESCE(sum(token_count), 0)::bigint FROM document_chunks",
+    )
+    .fetch_one(&mut db)
+    .await?;
+    println!(
+        "embedded per report: {:.1} chunks, {:.0} estimated tokens",
+        chunks as f64 / n,
+        tokens as f64 / n
+    );
     Ok(failed == 0 && rejected == 0 && completed as usize == a.reports)
 }
