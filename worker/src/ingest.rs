@@ -397,7 +397,7 @@ async fn store_stage(
             other => IngestError::Other(other.to_string()),
         })?;
     timings.store = StageTime::wall_since(clock);
-    documents::record_timings(&mut *tx, id, timings).await?;
+    documents::record_timings(&mut tx, id, timings).await?;
     tx.commit().await?;
     Ok(())
 }
