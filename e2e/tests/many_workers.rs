@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use common::{Stack, variant};
+use shared::db::extraction::DOCUMENT_TABLES;
 use shared::domain::DocumentStatus;
 
 /// Copies of each sample report: enough documents that the kill lands while work remains.
@@ -22,18 +23,6 @@ const UNCOMPARED: [&str; 6] = [
     "embedding",
     "created_at",
     "duplicate_of",
-];
-
-/// Tables a document's extraction fills, compared row for row between the two runs.
-const TABLES: [&str; 8] = [
-    "document_pages",
-    "text_blocks",
-    "capital_calls",
-    "distributions",
-    "adjustments",
-    "reported_figures",
-    "document_facts",
-    "document_chunks",
 ];
 
 fn uploads() -> Vec<(String, Vec<u8>)> {
@@ -73,7 +62,7 @@ async fn rows_by_file(stack: &Stack) -> BTreeMap<String, String> {
     .unwrap();
     for (id, file, fund, pages) in docs {
         let mut sig = format!("fund={fund:?} pages={pages:?}\n");
-        for table in TABLES {
+        for table in DOCUMENT_TABLES {
             let sql = format!(
                 "SELECT coalesce(string_agg(r, E'\\n' ORDER BY r), '') FROM (
                    SELECT (to_jsonb(t) - $2::text[])::text AS r
@@ -254,7 +243,7 @@ async fn three_workers_with_one_killed_complete_every_document_once() {
          tables equal to a single-worker run (one worker {single_run:.1?}, three {three_run:.1?})",
         ids.len(),
         held.len(),
-        TABLES.len()
+        DOCUMENT_TABLES.len()
     );
     stack.stop().await;
 }

@@ -41,6 +41,21 @@ pub async fn begin_owned<'a>(
     Ok(tx)
 }
 
+/// Every table holding rows derived from one document (keyed by `document_id`): what a re-run
+/// replaces.
+pub const DOCUMENT_TABLES: [&str; 10] = [
+    "document_pages",
+    "text_blocks",
+    "capital_calls",
+    "distributions",
+    "adjustments",
+    "reported_figures",
+    "document_facts",
+    "document_statement_facts",
+    "portfolio_rows",
+    "document_chunks",
+];
+
 /// Replaces the document's extracted data, links it to its fund and marks it completed.
 /// Returns the fund id the document ended up with.
 pub async fn store(
@@ -53,18 +68,7 @@ pub async fn store(
     let mut warnings = ex.warnings.clone();
     let fund_id = resolve_fund(tx, id, upload_fund_id, ex, &mut warnings).await?;
 
-    for table in [
-        "document_pages",
-        "text_blocks",
-        "capital_calls",
-        "distributions",
-        "adjustments",
-        "reported_figures",
-        "document_facts",
-        "document_statement_facts",
-        "portfolio_rows",
-        "document_chunks",
-    ] {
+    for table in DOCUMENT_TABLES {
         sqlx::query(sqlx::AssertSqlSafe(format!(
             "DELETE FROM {table} WHERE document_id = $1"
         )))

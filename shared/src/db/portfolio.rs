@@ -92,8 +92,9 @@ pub struct Query<'a> {
     pub limit: i64,
 }
 
+/// One row of a many-funds table, in full currency units.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
-pub struct Match {
+pub struct PortfolioItem {
     pub name: String,
     pub vintage_year: Option<i32>,
     #[serde(with = "rust_decimal::serde::float_option")]
@@ -109,6 +110,14 @@ pub struct Match {
     #[serde(with = "rust_decimal::serde::float_option")]
     pub irr_pct: Option<Decimal>,
     pub page: i32,
+}
+
+/// A row that matched a [`Query`], with the count and totals of the whole match.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Match {
+    #[sqlx(flatten)]
+    #[serde(flatten)]
+    pub row: PortfolioItem,
     #[serde(skip)]
     pub source_text: String,
     /// Rows matching the filter (before the limit), and their column totals.
@@ -127,13 +136,13 @@ pub struct Match {
 impl Match {
     pub fn value(&self, c: Column) -> Option<Decimal> {
         match c {
-            Column::Commitment => self.commitment,
-            Column::Contributed => self.contributed,
-            Column::Distributed => self.distributed,
-            Column::Nav => self.nav,
-            Column::Tvpi => self.tvpi,
-            Column::IrrPct => self.irr_pct,
-            Column::VintageYear => self.vintage_year.map(Decimal::from),
+            Column::Commitment => self.row.commitment,
+            Column::Contributed => self.row.contributed,
+            Column::Distributed => self.row.distributed,
+            Column::Nav => self.row.nav,
+            Column::Tvpi => self.row.tvpi,
+            Column::IrrPct => self.row.irr_pct,
+            Column::VintageYear => self.row.vintage_year.map(Decimal::from),
         }
     }
 

@@ -128,25 +128,7 @@ pub async fn facts_of(pool: &PgPool, document_id: i64) -> Result<Vec<FactRow>, s
     .await
 }
 
-/// One row of a many-funds table, in full currency units.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
-pub struct PortfolioItem {
-    pub name: String,
-    pub vintage_year: Option<i32>,
-    #[serde(with = "rust_decimal::serde::float_option")]
-    pub commitment: Option<Decimal>,
-    #[serde(with = "rust_decimal::serde::float_option")]
-    pub contributed: Option<Decimal>,
-    #[serde(with = "rust_decimal::serde::float_option")]
-    pub distributed: Option<Decimal>,
-    #[serde(with = "rust_decimal::serde::float_option")]
-    pub nav: Option<Decimal>,
-    #[serde(with = "rust_decimal::serde::float_option")]
-    pub tvpi: Option<Decimal>,
-    #[serde(with = "rust_decimal::serde::float_option")]
-    pub irr_pct: Option<Decimal>,
-    pub page: i32,
-}
+pub use super::portfolio::PortfolioItem;
 
 /// The document's portfolio rows, in printed order or filtered by vintage.
 pub async fn portfolio_of(

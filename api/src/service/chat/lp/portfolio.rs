@@ -34,14 +34,14 @@ fn describe(m: &Match) -> String {
         .filter(|c| m.value(**c).is_some())
         .map(|c| format!("{} {}", c.label(), cell(*c, m.value(*c))))
         .collect();
-    format!("{}: {}", m.name, parts.join(", "))
+    format!("{}: {}", m.row.name, parts.join(", "))
 }
 
 fn page_source(doc: &PortfolioDocument, m: &Match) -> Source {
     Source {
         document_id: doc.document_id,
         file_name: doc.file_name.clone(),
-        page: m.page,
+        page: m.row.page,
         heading: Some("Portfolio table".into()),
         content: m.source_text.clone(),
         score: None,
@@ -200,7 +200,7 @@ pub async fn answer(a: &Ask<'_>, p: &PortfolioAsk) -> Result<Option<(Grounded, O
             0,
             format!(
                 "{} has the {} {} among the {matched} {scope} in {}: {}.",
-                first.name,
+                first.row.name,
                 if p.descending { "highest" } else { "lowest" },
                 c.label(),
                 doc.file_name,
