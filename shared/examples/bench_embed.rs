@@ -98,7 +98,7 @@ fn report(embedder: &Embedder, label: &str, texts: &[&str], rounds: usize) {
     let (single, single_cpu) = ms_per_text(embedder, texts, true, rounds);
     let (batched, batched_cpu) = ms_per_text(embedder, texts, false, rounds);
     println!(
-        "{:<7} {label:<16} {} texts, {:.1} tokens avg: one at a time {single:.2} ms/text (cpu {single_cpu:.2}), batches of 32 {batched:.2} ms/text (cpu {batched_cpu:.2})",
+        "{:<9} {label:<16} {} texts, {:.1} tokens avg: one at a time {single:.2} ms/text (cpu {single_cpu:.2}), batches of 32 {batched:.2} ms/text (cpu {batched_cpu:.2})",
         embedder.runtime_name(),
         texts.len(),
         tokens as f64 / texts.len() as f64
@@ -161,10 +161,15 @@ fn main() {
         .unwrap_or(2);
     let mut runtimes = vec![Runtime::Candle];
     match std::env::var_os("ONNXRUNTIME_LIB_PATH") {
-        Some(library) => runtimes.push(Runtime::Onnx {
-            library: library.into(),
-            threads,
-        }),
+        Some(library) => {
+            for int8 in [false, true] {
+                runtimes.push(Runtime::Onnx {
+                    library: library.clone().into(),
+                    threads,
+                    int8,
+                });
+            }
+        }
         None => println!("ONNXRUNTIME_LIB_PATH is not set: ONNX Runtime skipped"),
     }
     println!(
@@ -181,7 +186,7 @@ fn main() {
         let start = Instant::now();
         let embedder = Embedder::load(&dir, runtime).unwrap();
         println!(
-            "{:<7} model load: {:.0} ms",
+            "{:<9} model load: {:.0} ms",
             embedder.runtime_name(),
             start.elapsed().as_secs_f64() * 1000.0
         );

@@ -24,6 +24,7 @@ fn embedders() -> Vec<Embedder> {
         Runtime::Onnx {
             library: library.into(),
             threads: 2,
+            int8: false,
         },
     ]
     .iter()
@@ -140,4 +141,33 @@ fn batching_invariant(embedder: Embedder) {
         assert_close(text, &one_by_one[i], &default[i]);
         assert_close(text, &one_batch[i], &default[i]);
     }
+}
+
+/// The int8 projections may move a vector, but never away from what sentence-transformers
+/// computes: cosine ≥ 0.99 to every reference vector, batched and one at a time.
+#[test]
+fn int8_stays_within_cosine_099_of_sentence_transformers() {
+    let library = std::env::var_os("ONNXRUNTIME_LIB_PATH").expect("ONNXRUNTIME_LIB_PATH");
+    let runtime = Runtime::Onnx {
+        library: library.into(),
+        threads: 2,
+        int8: true,
+    };
+    let embedder = Embedder::load(&model_dir(), &runtime).unwrap();
+    let reference = reference();
+    let texts: Vec<&str> = reference.items.iter().map(|i| i.text.as_str()).collect();
+    let batched = embedder.embed(&texts).unwrap();
+    let mut worst = 1f32;
+    for (item, got) in reference.items.iter().zip(&batched) {
+        let single = &embedder.embed(&[item.text.as_str()]).unwrap()[0];
+        for v in [got, single] {
+            let cosine: f32 = v.iter().zip(&item.embedding).map(|(a, b)| a * b).sum();
+            worst = worst.min(cosine);
+            assert!(cosine >= 0.99, "{:?}: cosine {cosine}", item.text);
+        }
+    }
+    println!(
+        "int8: lowest cosine to the reference {worst:.4} over {} texts",
+        texts.len()
+    );
 }

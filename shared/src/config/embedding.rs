@@ -13,7 +13,13 @@ pub enum Runtime {
     /// Pure Rust, needs nothing else.
     Candle,
     /// ONNX Runtime's CPU kernels, from the shared library at `library`; `threads` per run.
-    Onnx { library: PathBuf, threads: usize },
+    /// `int8`: the attention-output and first feed-forward projections run as int8 matrix
+    /// products (weights quantised per column at load), the rest in fp32.
+    Onnx {
+        library: PathBuf,
+        threads: usize,
+        int8: bool,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -58,6 +64,7 @@ impl EmbeddingConfig {
             "EMBEDDING_THREADS",
             std::thread::available_parallelism().map_or(2, |n| n.get()),
         )?;
+        let int8 = vars.parse("EMBEDDING_INT8", false)?;
         let need = |value: Option<PathBuf>, name: &str| {
             value.ok_or_else(|| {
                 ConfigError(format!(
@@ -73,7 +80,14 @@ impl EmbeddingConfig {
                     return Ok(None);
                 };
                 match library {
-                    Some(library) => local(model_dir, Runtime::Onnx { library, threads }),
+                    Some(library) => local(
+                        model_dir,
+                        Runtime::Onnx {
+                            library,
+                            threads,
+                            int8,
+                        },
+                    ),
                     None => local(model_dir, Runtime::Candle),
                 }
             }
@@ -82,6 +96,7 @@ impl EmbeddingConfig {
                 Runtime::Onnx {
                     library: need(library, "ONNXRUNTIME_LIB_PATH")?,
                     threads,
+                    int8,
                 },
             ),
             "candle" => local(need(model_dir, "EMBEDDING_MODEL_DIR")?, Runtime::Candle),
@@ -102,9 +117,13 @@ impl EmbeddingConfig {
                 ..
             } => "candle".into(),
             Self::Local {
-                runtime: Runtime::Onnx { .. },
+                runtime: Runtime::Onnx { int8: false, .. },
                 ..
             } => "onnx".into(),
+            Self::Local {
+                runtime: Runtime::Onnx { int8: true, .. },
+                ..
+            } => "onnx int8".into(),
             Self::Remote(r) => format!("remote {} at {}", r.model, r.base_url),
         }
     }
@@ -149,6 +168,8 @@ mod tests {
         assert!(read(&[]).unwrap().is_none());
         assert_eq!(read(&[DIR]).unwrap().unwrap().describe(), "candle");
         assert_eq!(read(&[DIR, LIB]).unwrap().unwrap().describe(), "onnx");
+        let int8 = read(&[DIR, LIB, ("EMBEDDING_INT8", "true")]).unwrap();
+        assert_eq!(int8.unwrap().describe(), "onnx int8");
         let remote = read(&[
             DIR,
             LIB,
@@ -184,7 +205,8 @@ mod tests {
             runtime,
             Runtime::Onnx {
                 library: "/lib/libonnxruntime.so".into(),
-                threads: 3
+                threads: 3,
+                int8: false,
             }
         );
         let err = |pairs: &[(&str, &str)]| read(pairs).unwrap_err().to_string();
@@ -193,5 +215,6 @@ mod tests {
         assert!(err(&[("EMBEDDING_RUNTIME", "remote")]).contains("EMBEDDING_MODEL"));
         assert!(err(&[("EMBEDDING_RUNTIME", "gpu")]).contains("not one of"));
         assert!(err(&[DIR, ("EMBEDDING_THREADS", "many")]).contains("EMBEDDING_THREADS"));
+        assert!(err(&[DIR, LIB, ("EMBEDDING_INT8", "yes")]).contains("EMBEDDING_INT8"));
     }
 }

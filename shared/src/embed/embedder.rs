@@ -84,9 +84,11 @@ impl Embedder {
                 CandleBert::load(&config, weights)
                     .map_err(|e| EmbedError::invalid(&weights_path, e))?,
             )),
-            Runtime::Onnx { library, threads } => {
-                Backend::Onnx(OnnxBert::load(library, *threads, &shape, &weights)?)
-            }
+            Runtime::Onnx {
+                library,
+                threads,
+                int8,
+            } => Backend::Onnx(OnnxBert::load(library, *threads, *int8, &shape, &weights)?),
         };
 
         Ok(Self {
@@ -98,10 +100,11 @@ impl Embedder {
         })
     }
 
-    /// "candle" or "onnx", for logs and benchmarks.
+    /// "candle", "onnx" or "onnx int8", for logs and benchmarks.
     pub fn runtime_name(&self) -> &'static str {
         match self.backend {
             Backend::Candle(_) => "candle",
+            Backend::Onnx(ref b) if b.int8 => "onnx int8",
             Backend::Onnx(_) => "onnx",
         }
     }

@@ -40,7 +40,14 @@ pub const LAST_HIDDEN_STATE: &str = "last_hidden_state";
 const MS: &str = "com.microsoft";
 
 /// Serialised `ModelProto` for the encoder (mean pooling happens outside, on the output).
-pub fn bert_model(shape: &BertShape, weights: &[u8]) -> Result<Vec<u8>, String> {
+/// With `int8`, the attention-output and first feed-forward projections (42 % of the
+/// multiply-adds per token) are `DynamicQuantizeMatMul`s: weights quantised symmetrically per
+/// output column to 7 bits (AVX2's u8·s8 products saturate int16 with 8), activations to u8 per
+/// tensor at run time. The fused QKV attention stays fp32, and so does the second feed-forward
+/// projection: its input, GELU's long-tailed output, loses too much in one u8 range per tensor
+/// (quantising it too gave 1.56× instead of 1.34× less CPU, but cosine 0.9905 instead of 0.9963
+/// to sentence-transformers).
+pub fn bert_model(shape: &BertShape, weights: &[u8], int8: bool) -> Result<Vec<u8>, String> {
     // The exact (erf) GELU is what BiasGelu computes; "gelu_new" and friends are tanh approximations.
     if shape.hidden_act != "gelu" {
         return Err(format!(
@@ -65,6 +72,7 @@ pub fn bert_model(shape: &BertShape, weights: &[u8]) -> Result<Vec<u8>, String> 
         prefix,
         nodes: Vec::new(),
         initializers: Vec::new(),
+        int8,
     };
     let h = shape.hidden_size;
     let eps = shape.layer_norm_eps as f32;
@@ -153,7 +161,7 @@ pub fn bert_model(shape: &BertShape, weights: &[u8]) -> Result<Vec<u8>, String> 
             &n("ffn_act"),
             vec![],
         );
-        let bias = g.dense(&n("ffn_act"), &n("output.dense"), (h, i), &n("ffn_out"))?;
+        let bias = g.dense_fp32(&n("ffn_act"), &n("output.dense"), (h, i), &n("ffn_out"))?;
         g.skip_norm(
             &n("ffn_out"),
             &n("attn_norm"),
@@ -202,6 +210,7 @@ struct Graph<'a> {
     prefix: &'static str,
     nodes: Vec<NodeProto>,
     initializers: Vec<TensorProto>,
+    int8: bool,
 }
 
 impl Graph<'_> {
@@ -279,7 +288,7 @@ impl Graph<'_> {
 
     /// `output = input · Wᵀ` for the PyTorch Linear `layer` (`[out, in]`); returns its bias,
     /// which the next fused node adds.
-    fn dense(
+    fn dense_fp32(
         &mut self,
         input: &str,
         layer: &str,
@@ -289,6 +298,55 @@ impl Graph<'_> {
         let w = self.weight(&format!("{layer}.weight"), Some(out_in))?;
         self.node("MatMul", "", &[input, &w], output, vec![]);
         self.weight(&format!("{layer}.bias"), None)
+    }
+
+    /// [`Self::dense_fp32`], as an int8 product when the graph is built with `int8`.
+    fn dense(
+        &mut self,
+        input: &str,
+        layer: &str,
+        out_in: (usize, usize),
+        output: &str,
+    ) -> Result<String, String> {
+        if !self.int8 {
+            return self.dense_fp32(input, layer, out_in, output);
+        }
+        self.quantized_dense(input, layer, out_in, output)?;
+        self.weight(&format!("{layer}.bias"), None)
+    }
+
+    /// `input · Wᵀ` with W as 7-bit integers and one scale per output column.
+    fn quantized_dense(
+        &mut self,
+        input: &str,
+        layer: &str,
+        (out, inp): (usize, usize),
+        output: &str,
+    ) -> Result<(), String> {
+        let name = format!("{layer}.weight");
+        let (dims, values) = self.f32s(&name)?;
+        if dims != [out, inp] {
+            return Err(format!(
+                "tensor {name}: shape {dims:?}, expected [{out}, {inp}]"
+            ));
+        }
+        let (q, scales) = quantize_columns(&transpose(&values, out, inp), inp, out);
+        let (qname, sname) = (format!("{name}.int8"), format!("{name}.scale"));
+        self.initializers.push(TensorProto {
+            dims: vec![inp as i64, out as i64],
+            data_type: DATA_INT8,
+            name: qname.clone(),
+            raw_data: q.iter().map(|&v| v as u8).collect(),
+        });
+        self.push_f32(&sname, &[out], &scales);
+        self.node(
+            "DynamicQuantizeMatMul",
+            MS,
+            &[input, &qname, &sname],
+            output,
+            vec![],
+        );
+        Ok(())
     }
 
     /// `output = LayerNorm(input + skip + bias)` with the LayerNorm weights under `norm`.
@@ -400,5 +458,55 @@ mod tests {
             transpose(&[1., 2., 3., 4., 5., 6.], 2, 3),
             vec![1., 4., 2., 5., 3., 6.]
         );
+    }
+}
+
+/// Largest magnitude of a 7-bit weight: 8-bit weights can overflow the int16 pair sums of
+/// AVX2's `vpmaddubsw`, which ONNX Runtime uses where VNNI is missing.
+const INT8_LIMIT: f32 = 63.0;
+
+/// Symmetric per-column quantisation of a row-major `[rows, cols]` matrix: the int8 values and
+/// one scale per column (`w ≈ q · scale`).
+fn quantize_columns(w: &[f32], rows: usize, cols: usize) -> (Vec<i8>, Vec<f32>) {
+    let mut scales = vec![0f32; cols];
+    for r in 0..rows {
+        for (c, s) in scales.iter_mut().enumerate() {
+            *s = s.max(w[r * cols + c].abs());
+        }
+    }
+    for s in &mut scales {
+        *s = if *s > 0.0 { *s / INT8_LIMIT } else { 1.0 };
+    }
+    let q = w
+        .iter()
+        .enumerate()
+        .map(|(i, &v)| {
+            (v / scales[i % cols])
+                .round()
+                .clamp(-INT8_LIMIT, INT8_LIMIT) as i8
+        })
+        .collect();
+    (q, scales)
+}
+
+#[cfg(test)]
+mod quantize_tests {
+    use super::quantize_columns;
+
+    #[test]
+    fn columns_keep_their_largest_weight_exactly_and_the_rest_within_half_a_step() {
+        let w = [0.5, -2.0, 0.25, 1.0, -0.126, 0.0];
+        let (q, scales) = quantize_columns(&w, 2, 3);
+        assert_eq!(q[1], -63);
+        assert_eq!(q[2], 63);
+        for (i, &v) in w.iter().enumerate() {
+            let back = q[i] as f32 * scales[i % 3];
+            assert!(
+                (back - v).abs() <= scales[i % 3] / 2.0 + 1e-6,
+                "{v} → {back}"
+            );
+        }
+        let (_, zero) = quantize_columns(&[0.0, 0.0], 2, 1);
+        assert_eq!(zero, [1.0]);
     }
 }

@@ -34,6 +34,8 @@ fn environment(library: &Path) -> Result<&'static ort::environment::Environment,
 pub(super) struct OnnxBert {
     /// `Session::run` takes `&mut self`; ONNX Runtime parallelises inside one run instead.
     session: Mutex<Session>,
+    /// Built with int8 projections ([`graph::bert_model`]).
+    pub(super) int8: bool,
 }
 
 fn onnx_err(e: impl std::fmt::Display) -> EmbedError {
@@ -44,11 +46,12 @@ impl OnnxBert {
     pub(super) fn load(
         library: &Path,
         threads: usize,
+        int8: bool,
         shape: &BertShape,
         weights: &[u8],
     ) -> Result<Self, EmbedError> {
         let env = environment(library)?;
-        let model = graph::bert_model(shape, weights).map_err(onnx_err)?;
+        let model = graph::bert_model(shape, weights, int8).map_err(onnx_err)?;
         let session = Session::builder(env)
             .map_err(onnx_err)?
             .with_optimization_level(GraphOptimizationLevel::All)
@@ -63,6 +66,7 @@ impl OnnxBert {
             .map_err(onnx_err)?;
         Ok(Self {
             session: Mutex::new(session),
+            int8,
         })
     }
 

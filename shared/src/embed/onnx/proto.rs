@@ -73,6 +73,7 @@ pub struct AttributeProto {
 pub const DATA_FLOAT: i32 = 1;
 pub const DATA_INT32: i32 = 6;
 pub const DATA_INT64: i32 = 7;
+pub const DATA_INT8: i32 = 3;
 
 #[derive(Clone, PartialEq, prost::Message)]
 pub struct TensorProto {
