@@ -38,19 +38,15 @@ pub async fn run(
         let _ = signal_tx.send(true);
     });
     // Unique per process: apalis refuses a restarted worker whose name is still registered.
-    let worker_name = format!(
-        "fundlens-worker-{}-{}-{}",
-        hostname(),
-        std::process::id(),
-        ulid::Ulid::generate()
-    );
+    let (host, pid) = (hostname(), std::process::id());
+    let worker_name = format!("fundlens-worker-{host}-{pid}-{}", ulid::Ulid::generate());
     // Each worker's connections are its own in pg_stat_activity (host and pid, within
     // Postgres's 63 bytes), so several workers sharing one database can be told apart.
     let pool = shared::db::connect(
         config.database_url(),
         config.worker_db_pool_size,
         config.db_acquire_timeout,
-        &application_name(&hostname(), std::process::id()),
+        &application_name(&host, pid),
     )
     .await?;
     shared::pdf::init(&config.pdfium_lib_path).context("loading libpdfium (PDFIUM_LIB_PATH)")?;

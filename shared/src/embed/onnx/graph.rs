@@ -138,6 +138,7 @@ pub fn bert_model(shape: &BertShape, weights: &[u8], int8: bool) -> Result<Vec<u
             &n("attention.output.dense"),
             (h, h),
             &n("attn_out"),
+            true,
         )?;
         g.skip_norm(
             &n("attn_out"),
@@ -153,6 +154,7 @@ pub fn bert_model(shape: &BertShape, weights: &[u8], int8: bool) -> Result<Vec<u
             &n("intermediate.dense"),
             (i, h),
             &n("ffn_in"),
+            true,
         )?;
         g.node(
             "BiasGelu",
@@ -161,7 +163,14 @@ pub fn bert_model(shape: &BertShape, weights: &[u8], int8: bool) -> Result<Vec<u
             &n("ffn_act"),
             vec![],
         );
-        let bias = g.dense_fp32(&n("ffn_act"), &n("output.dense"), (h, i), &n("ffn_out"))?;
+        // fp32 even with int8: GELU's long-tailed output loses too much in one u8 range.
+        let bias = g.dense(
+            &n("ffn_act"),
+            &n("output.dense"),
+            (h, i),
+            &n("ffn_out"),
+            false,
+        )?;
         g.skip_norm(
             &n("ffn_out"),
             &n("attn_norm"),
@@ -261,20 +270,27 @@ impl Graph<'_> {
     /// Adds a weight as an initializer named after it. With `linear = Some((out, in))` the
     /// PyTorch `[out, in]` matrix is transposed to `[in, out]` for `x · W`.
     fn weight(&mut self, name: &str, linear: Option<(usize, usize)>) -> Result<String, String> {
-        let (dims, values) = self.f32s(name)?;
         let (dims, values) = match linear {
-            None => (dims, values),
-            Some((out, inp)) => {
-                if dims != [out, inp] {
-                    return Err(format!(
-                        "tensor {name}: shape {dims:?}, expected [{out}, {inp}]"
-                    ));
-                }
-                (vec![inp, out], transpose(&values, out, inp))
-            }
+            None => self.f32s(name)?,
+            Some(out_in) => self.linear(name, out_in)?,
         };
         self.push_f32(name, &dims, &values);
         Ok(name.to_string())
+    }
+
+    /// The PyTorch Linear weight `name` (`[out, in]`), checked and transposed to `[in, out]`.
+    fn linear(
+        &self,
+        name: &str,
+        (out, inp): (usize, usize),
+    ) -> Result<(Vec<usize>, Vec<f32>), String> {
+        let (dims, values) = self.f32s(name)?;
+        if dims != [out, inp] {
+            return Err(format!(
+                "tensor {name}: shape {dims:?}, expected [{out}, {inp}]"
+            ));
+        }
+        Ok((vec![inp, out], transpose(&values, out, inp)))
     }
 
     fn push_f32(&mut self, name: &str, dims: &[usize], values: &[f32]) {
@@ -286,32 +302,23 @@ impl Graph<'_> {
         });
     }
 
-    /// `output = input · Wᵀ` for the PyTorch Linear `layer` (`[out, in]`); returns its bias,
-    /// which the next fused node adds.
-    fn dense_fp32(
-        &mut self,
-        input: &str,
-        layer: &str,
-        out_in: (usize, usize),
-        output: &str,
-    ) -> Result<String, String> {
-        let w = self.weight(&format!("{layer}.weight"), Some(out_in))?;
-        self.node("MatMul", "", &[input, &w], output, vec![]);
-        self.weight(&format!("{layer}.bias"), None)
-    }
-
-    /// [`Self::dense_fp32`], as an int8 product when the graph is built with `int8`.
+    /// `output = input · Wᵀ` for the PyTorch Linear `layer` (`[out, in]`), as an int8 product
+    /// when the graph is built with `int8` and `may_quantize`; returns its bias, which the next
+    /// fused node adds.
     fn dense(
         &mut self,
         input: &str,
         layer: &str,
         out_in: (usize, usize),
         output: &str,
+        may_quantize: bool,
     ) -> Result<String, String> {
-        if !self.int8 {
-            return self.dense_fp32(input, layer, out_in, output);
+        if self.int8 && may_quantize {
+            self.quantized_dense(input, layer, out_in, output)?;
+        } else {
+            let w = self.weight(&format!("{layer}.weight"), Some(out_in))?;
+            self.node("MatMul", "", &[input, &w], output, vec![]);
         }
-        self.quantized_dense(input, layer, out_in, output)?;
         self.weight(&format!("{layer}.bias"), None)
     }
 
@@ -324,13 +331,8 @@ impl Graph<'_> {
         output: &str,
     ) -> Result<(), String> {
         let name = format!("{layer}.weight");
-        let (dims, values) = self.f32s(&name)?;
-        if dims != [out, inp] {
-            return Err(format!(
-                "tensor {name}: shape {dims:?}, expected [{out}, {inp}]"
-            ));
-        }
-        let (q, scales) = quantize_columns(&transpose(&values, out, inp), inp, out);
+        let (_, values) = self.linear(&name, (out, inp))?;
+        let (q, scales) = quantize_columns(&values, inp, out);
         let (qname, sname) = (format!("{name}.int8"), format!("{name}.scale"));
         self.initializers.push(TensorProto {
             dims: vec![inp as i64, out as i64],
