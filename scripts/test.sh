@@ -19,3 +19,7 @@ fi
 # Test binaries run one after another (tests inside one binary run in parallel); the Redis
 # FLUSHALL test relies on that to be alone.
 cargo test --workspace --no-fail-fast
+# The pipeline, handler and many-workers suites again with every upload's PDF in the SeaweedFS
+# bucket instead of Postgres.
+FILE_STORE=s3 cargo test --no-fail-fast -p fundlens-e2e --test pipeline --test many_workers \
+  -p fundlens-api --test http --test security

@@ -30,6 +30,23 @@ pub enum ApiError {
     Internal(#[from] anyhow::Error),
 }
 
+impl From<shared::files::FileError> for ApiError {
+    fn from(e: shared::files::FileError) -> Self {
+        use shared::files::FileError;
+        match e {
+            FileError::Db(e) => Self::Db(e),
+            FileError::Store { .. } => {
+                tracing::warn!(error = %e, "object storage unavailable");
+                Self::Unavailable(
+                    "File storage is unavailable right now, so nothing was stored; please retry in a few seconds."
+                        .into(),
+                )
+            }
+            other => Self::Internal(anyhow::Error::new(other)),
+        }
+    }
+}
+
 impl ApiError {
     pub fn not_found(what: &str, id: i64) -> Self {
         Self::NotFound(format!("{what} {id} does not exist."))

@@ -154,7 +154,7 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
         .await
         .context("connecting to Redis")?;
     let queue = JobQueue::new(redis, &config.queue_name);
-    Ok(AppState::new(db, queue, config))
+    AppState::new(db, queue, config).context("configuring the file store")
 }
 
 /// Serves until `shutdown` resolves, then lets in-flight requests finish.

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use shared::config::Config;
+use shared::files::{FileError, FileStore};
 use shared::jobs::JobQueue;
 use sqlx::PgPool;
 
@@ -27,11 +28,13 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn new(db: PgPool, queue: JobQueue, config: Config) -> Self {
+    /// Fails only when the S3 settings cannot make a client (see `config/files.rs`).
+    pub fn new(db: PgPool, queue: JobQueue, config: Config) -> Result<Self, FileError> {
         let config = Arc::new(config);
+        let files = FileStore::new(&config.files)?;
         let metrics = MetricsService::new(db.clone(), metrics::CACHE_ENTRIES);
-        Self {
-            documents: DocumentService::new(db.clone(), queue.clone(), config.clone()),
+        Ok(Self {
+            documents: DocumentService::new(db.clone(), queue.clone(), files, config.clone()),
             funds: FundService::new(db.clone(), metrics.clone()),
             transactions: TransactionService::new(db.clone()),
             positions: PositionService::new(db.clone()),
@@ -39,6 +42,6 @@ impl AppState {
             health: HealthService::new(db, queue, config.api_db_pool_size),
             metrics,
             config,
-        }
+        })
     }
 }

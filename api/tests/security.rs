@@ -81,11 +81,18 @@ async fn path_traversal_names_are_only_displayed_and_never_touch_the_disk(pool: 
     for p in ["/tmp/fundlens-escape.pdf", "/etc/cron.d/fundlens-evil.pdf"] {
         assert!(!std::path::Path::new(p).exists(), "{p} was written");
     }
-    let on_disk: i64 = sqlx::query_scalar("SELECT count(*) FROM document_files")
-        .fetch_one(&pool)
+    // Files live in Postgres or under generated bucket keys, never under a client's name.
+    let rows: Vec<Option<String>> = sqlx::query_scalar("SELECT object_key FROM document_files")
+        .fetch_all(&pool)
         .await
         .unwrap();
-    assert_eq!(on_disk, names.len() as i64, "files live in Postgres only");
+    assert_eq!(rows.len(), names.len());
+    for key in rows.into_iter().flatten() {
+        assert!(
+            key.starts_with("documents/") && !key.contains(".."),
+            "{key}"
+        );
+    }
 }
 
 #[sqlx::test(migrator = "shared::MIGRATOR")]

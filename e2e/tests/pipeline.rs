@@ -4,6 +4,8 @@ mod common;
 use std::time::Duration;
 
 use common::{Stack, variant};
+use shared::config::FileStoreKind;
+use shared::db::files::StoredFile;
 use shared::domain::DocumentStatus;
 
 const SAMPLE: &str = "reference/Sample_Fund_Performance_Report.pdf";
@@ -138,6 +140,17 @@ async fn sample_report_is_parsed_by_a_worker() {
     }
     assert!(calls > 0);
 
+    // The file is where FILE_STORE says (`make test` runs this suite with both).
+    let stored = shared::db::files::load(&stack.db, id).await.unwrap();
+    let object = match (stack.config.files.store, stored) {
+        (FileStoreKind::Postgres, Some(StoredFile::Bytes(b))) => {
+            assert_eq!(b, shared::testing::pdf(SAMPLE));
+            None
+        }
+        (FileStoreKind::S3, Some(StoredFile::Object(key))) => Some(key),
+        (store, other) => panic!("FILE_STORE={store:?} but the file row is {other:?}"),
+    };
+
     // Deleting removes the file and everything extracted.
     let res = stack
         .http
@@ -153,6 +166,14 @@ async fn sample_report_is_parsed_by_a_worker() {
             "SELECT count(*) FROM document_pages WHERE document_id = $1"
         };
         assert_eq!(stack.scalar(sql, id).await, 0, "{table} left behind");
+    }
+    if let Some(key) = object {
+        let files = shared::files::FileStore::new(&stack.config.files).unwrap();
+        let gone = files.bucket().unwrap().get(&key).await;
+        assert!(
+            matches!(gone, Err(shared::files::FileError::Missing { .. })),
+            "object {key} outlived its document"
+        );
     }
     assert_eq!(stack.get(&format!("/api/documents/{id}")).await.0, 404);
     stack.stop().await;

@@ -6,6 +6,7 @@ pub mod db;
 pub mod domain;
 pub mod embed;
 pub mod extract;
+pub mod files;
 pub mod jobs;
 pub mod metrics;
 pub mod pdf;

@@ -3,6 +3,7 @@ use std::sync::Arc;
 
 use shared::config::Config;
 use shared::embed::TextEmbedder;
+use shared::files::FileStore;
 use sqlx::PgPool;
 use tokio::sync::watch;
 
@@ -16,6 +17,8 @@ pub struct JobContext {
     pub wedged: Arc<watch::Sender<bool>>,
     /// Loaded once per process; jobs only borrow it.
     pub embedder: Arc<dyn TextEmbedder>,
+    /// Reads each document's file from Postgres or the bucket, as its row says.
+    pub files: FileStore,
 }
 
 impl JobContext {
@@ -24,6 +27,7 @@ impl JobContext {
         config: Config,
         worker_id: String,
         embedder: Arc<dyn TextEmbedder>,
+        files: FileStore,
     ) -> Self {
         Self {
             pool,
@@ -31,6 +35,7 @@ impl JobContext {
             worker_id,
             wedged: Arc::new(watch::channel(false).0),
             embedder,
+            files,
         }
     }
 }

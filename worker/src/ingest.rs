@@ -10,6 +10,7 @@ use shared::db::extraction::{self, StoreError};
 use shared::db::transitions::{self, Claim};
 use shared::domain::{DocumentStatus, Extraction, Stage, StageTime, StageTimings};
 use shared::extract::DocumentExtractor;
+use shared::files::FileError;
 use shared::jobs::IngestDocument;
 use shared::pdf::{self, PdfError};
 use shared::telemetry::Stopwatch;
@@ -33,6 +34,21 @@ enum IngestError {
     /// Someone else owns the document now (it was reaped or deleted): drop our work.
     #[error("the document was taken over or deleted while being processed")]
     Lost,
+}
+
+impl From<FileError> for IngestError {
+    fn from(e: FileError) -> Self {
+        match e {
+            FileError::Db(e) => e.into(),
+            // Nothing will bring the object back: retrying would only repeat this.
+            FileError::Missing { .. } => Self::Permanent(format!(
+                "Cannot process this document: {e}. Upload it again."
+            )),
+            // A bucket that is down or refuses us spends an attempt, so it ends in a failure
+            // with this sentence instead of waiting forever.
+            FileError::Store { .. } | FileError::NoBucket(_) => Self::Other(e.to_string()),
+        }
+    }
 }
 
 impl From<sqlx::Error> for IngestError {
@@ -270,7 +286,9 @@ async fn run(
     let mut timings = StageTimings::default();
     // Async stages cross awaits (and threads): wall clock only.
     let clock = std::time::Instant::now();
-    let bytes = documents::load_file(&ctx.pool, id)
+    let bytes = ctx
+        .files
+        .load(&ctx.pool, id)
         .await?
         .ok_or(IngestError::Lost)?;
     timings.load = StageTime::wall_since(clock);

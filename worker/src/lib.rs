@@ -75,11 +75,14 @@ pub async fn run(
         shared::embed::EMBEDDING_DIM
     );
     let embedder = load_embedder(&config).await?;
+    let files =
+        shared::files::FileStore::new(&config.files).context("configuring the file store")?;
     let ctx = Arc::new(JobContext::new(
         pool.clone(),
         config.clone(),
         worker_name.clone(),
         embedder,
+        files,
     ));
 
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);

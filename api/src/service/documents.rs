@@ -5,10 +5,11 @@ use std::time::Duration;
 
 use sha2::{Digest, Sha256};
 use shared::config::Config;
-use shared::db::documents::{self, Document, ListFilter, NewUpload, UploadOutcome};
+use shared::db::documents::{self, Document, ListFilter, UploadOutcome};
 use shared::db::statements::{self, DocumentTransaction, FactRow, PortfolioItem};
 use shared::db::{funds, transitions};
 use shared::domain::DocumentStatus;
+use shared::files::{FileStore, Upload};
 use shared::jobs::JobQueue;
 use sqlx::PgPool;
 
@@ -31,12 +32,18 @@ pub struct Stored {
 pub struct DocumentService {
     db: PgPool,
     queue: JobQueue,
+    files: FileStore,
     config: Arc<Config>,
 }
 
 impl DocumentService {
-    pub fn new(db: PgPool, queue: JobQueue, config: Arc<Config>) -> Self {
-        Self { db, queue, config }
+    pub fn new(db: PgPool, queue: JobQueue, files: FileStore, config: Arc<Config>) -> Self {
+        Self {
+            db,
+            queue,
+            files,
+            config,
+        }
     }
 
     pub fn max_upload_bytes(&self) -> usize {
@@ -72,17 +79,19 @@ impl DocumentService {
             )));
         }
         let sha = hex::encode(Sha256::digest(content));
-        let outcome = documents::insert_upload(
-            &self.db,
-            &NewUpload {
-                file_name,
-                sha256: &sha,
-                content,
-                upload_fund_id: fund_id,
-                request_id: request_id.as_deref(),
-            },
-        )
-        .await?;
+        let outcome = self
+            .files
+            .upload(
+                &self.db,
+                &Upload {
+                    file_name,
+                    sha256: &sha,
+                    content,
+                    upload_fund_id: fund_id,
+                    request_id: request_id.as_deref(),
+                },
+            )
+            .await?;
         match outcome {
             UploadOutcome::Duplicate(id) => {
                 tracing::Span::current().record("document_id", id);
@@ -143,7 +152,7 @@ impl DocumentService {
 
     #[tracing::instrument(skip_all, fields(document_id = id))]
     pub async fn delete(&self, id: i64) -> Result<()> {
-        match documents::delete(&self.db, id).await? {
+        match self.files.delete(&self.db, id).await? {
             Some(_) => Ok(()),
             None => Err(ApiError::not_found("Document", id)),
         }

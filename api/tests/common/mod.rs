@@ -26,7 +26,7 @@ pub async fn state_with(pool: PgPool, tweak: impl FnOnce(&mut shared::config::Co
         .await
         .expect("redis");
     let queue = JobQueue::new(redis, &config.queue_name);
-    AppState::new(pool, queue, config)
+    AppState::new(pool, queue, config).expect("file store")
 }
 
 /// Jobs waiting in the state's queue (its own Redis connection, as another process would see it).

@@ -2,6 +2,7 @@
 //! nothing else in the crate, so every other module may read it.
 pub mod embedding;
 pub mod env;
+pub mod files;
 pub mod llm;
 pub mod ops;
 
@@ -13,6 +14,7 @@ use secrecy::{ExposeSecret, SecretString};
 
 pub use embedding::{EmbeddingConfig, RemoteEmbeddingConfig, Runtime};
 pub use env::{ConfigError, Env};
+pub use files::{FileStoreKind, FilesConfig, S3Config};
 pub use llm::LlmConfig;
 pub use ops::OpsConfig;
 
@@ -52,6 +54,8 @@ pub struct Config {
     pub ops: OpsConfig,
     /// Optional LLM for chat answers: see `config/llm.rs`.
     pub llm: Option<LlmConfig>,
+    /// Where uploaded files are kept: see `config/files.rs`.
+    pub files: FilesConfig,
 }
 
 impl Config {
@@ -98,6 +102,7 @@ impl Config {
             },
             ops: OpsConfig::read(env)?,
             llm: LlmConfig::read(env)?,
+            files: FilesConfig::read(env)?,
         };
         if cfg.worker_concurrency == 0 || cfg.api_db_pool_size == 0 || cfg.worker_db_pool_size == 0
         {

@@ -6,6 +6,8 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sqlx::{PgConnection, PgPool};
 
+pub use super::files::NewFile;
+
 use crate::domain::DocumentStatus::{self, Processing, Queued};
 use crate::domain::Stage;
 
@@ -79,7 +81,8 @@ const SELECT: &str = "SELECT d.id, d.fund_id, f.name AS fund_name, d.file_name, 
 pub struct NewUpload<'a> {
     pub file_name: &'a str,
     pub sha256: &'a str,
-    pub content: &'a [u8],
+    pub size_bytes: i64,
+    pub file: NewFile<'a>,
     pub upload_fund_id: Option<i64>,
     pub request_id: Option<&'a str>,
 }
@@ -90,7 +93,8 @@ pub enum UploadOutcome {
     Duplicate(i64),
 }
 
-/// Stores the document row and its file in one transaction.
+/// Stores the document row and its file's row (bytes, or the key of an object already written)
+/// in one transaction.
 pub async fn insert_upload(pool: &PgPool, u: &NewUpload<'_>) -> Result<UploadOutcome, sqlx::Error> {
     let mut tx = pool.begin().await?;
     let id: Option<i64> = sqlx::query_scalar(
@@ -102,7 +106,7 @@ pub async fn insert_upload(pool: &PgPool, u: &NewUpload<'_>) -> Result<UploadOut
     .bind(u.upload_fund_id)
     .bind(u.file_name)
     .bind(u.sha256)
-    .bind(u.content.len() as i64)
+    .bind(u.size_bytes)
     .bind(u.request_id)
     .fetch_optional(&mut *tx)
     .await?;
@@ -116,11 +120,7 @@ pub async fn insert_upload(pool: &PgPool, u: &NewUpload<'_>) -> Result<UploadOut
         .await?;
         return Ok(UploadOutcome::Duplicate(existing));
     };
-    sqlx::query("INSERT INTO document_files (document_id, content) VALUES ($1, $2)")
-        .bind(id)
-        .bind(u.content)
-        .execute(&mut *tx)
-        .await?;
+    super::files::insert(&mut tx, id, &u.file).await?;
     tx.commit().await?;
     Ok(UploadOutcome::Created(id))
 }
@@ -175,20 +175,43 @@ pub async fn list(pool: &PgPool, f: &ListFilter) -> Result<(Vec<Document>, i64),
     Ok((items, total))
 }
 
-/// Deletes the document, its file and everything extracted from it (by cascade).
-/// Returns the fund it belonged to, or `None` when there was no such document.
-pub async fn delete(pool: &PgPool, id: i64) -> Result<Option<Option<i64>>, sqlx::Error> {
-    sqlx::query_scalar("DELETE FROM documents WHERE id = $1 RETURNING fund_id")
-        .bind(id)
-        .fetch_optional(pool)
-        .await
+/// What deleting a document leaves to do outside Postgres.
+pub struct Deleted {
+    pub fund_id: Option<i64>,
+    /// The bucket object that held its file, to be removed after the row.
+    pub object_key: Option<String>,
 }
 
-pub async fn load_file(pool: &PgPool, id: i64) -> Result<Option<Vec<u8>>, sqlx::Error> {
-    sqlx::query_scalar("SELECT content FROM document_files WHERE document_id = $1")
-        .bind(id)
-        .fetch_optional(pool)
-        .await
+/// Deletes the document, its file row and everything extracted from it (by cascade).
+/// `None` when there was no such document.
+pub async fn delete(pool: &PgPool, id: i64) -> Result<Option<Deleted>, sqlx::Error> {
+    // RETURNING sees the statement's starting snapshot, so the file row is still readable there.
+    let row: Option<(Option<i64>, Option<String>)> = sqlx::query_as(
+        "DELETE FROM documents d WHERE d.id = $1
+         RETURNING d.fund_id, (SELECT f.object_key FROM document_files f WHERE f.document_id = d.id)",
+    )
+    .bind(id)
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.map(|(fund_id, object_key)| Deleted {
+        fund_id,
+        object_key,
+    }))
+}
+
+/// The document already holding these bytes for this fund (or for no fund), if any.
+pub async fn find_same(
+    pool: &PgPool,
+    sha256: &str,
+    upload_fund_id: Option<i64>,
+) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT id FROM documents WHERE sha256 = $1 AND COALESCE(upload_fund_id, 0) = COALESCE($2, 0)",
+    )
+    .bind(sha256)
+    .bind(upload_fund_id)
+    .fetch_optional(pool)
+    .await
 }
 
 /// Stores a completed attempt's stage timings beside the queue wait the row's own timestamps

@@ -4,6 +4,7 @@ pub mod chunks;
 pub mod conversations;
 pub mod documents;
 pub mod extraction;
+pub mod files;
 pub mod fund_facts;
 pub mod funds;
 pub mod metrics;

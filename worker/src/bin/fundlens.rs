@@ -4,6 +4,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
+use shared::config::FileStoreKind;
 use shared::domain::Extraction;
 use shared::extract::DocumentExtractor;
 use shared::pdf;
@@ -12,9 +13,10 @@ const USAGE: &str = "usage:
   fundlens extract FILE.pdf              print the extraction as JSON
   fundlens bench-extract [FILE|DIR...]   time extraction (default: the data dir's reports/, reference/, third_party/, lp_docs/, real/)
   fundlens funds-cleanup [--apply]       list funds made from names that are not funds' (\"IRR\", \"To: Joe\"); --apply unlinks their documents and deletes them
+  fundlens files-move --to s3|postgres   move every stored PDF into the S3 bucket or back into Postgres (resumable; safe beside running workers)
 
 PDFIUM_LIB_PATH must point at libpdfium.so (or its folder); FUNDLENS_DATA_DIR overrides the data dir;
-funds-cleanup reads DATABASE_URL.";
+funds-cleanup reads DATABASE_URL; files-move reads DATABASE_URL and the S3_* settings.";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -24,6 +26,14 @@ fn main() -> ExitCode {
         Some("funds-cleanup") if args.len() <= 2 => {
             cleanup_cmd(args.get(1).map(String::as_str) == Some("--apply"))
         }
+        Some("files-move") if args.len() == 3 && args[1] == "--to" => match args[2].as_str() {
+            "s3" => files_move_cmd(FileStoreKind::S3),
+            "postgres" => files_move_cmd(FileStoreKind::Postgres),
+            _ => {
+                eprintln!("{USAGE}");
+                return ExitCode::from(2);
+            }
+        },
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             Ok(())
@@ -92,6 +102,47 @@ fn cleanup_cmd(apply: bool) -> Result<()> {
         if !apply && !junk.is_empty() {
             println!("Run again with --apply to unlink these documents and delete the funds.");
         }
+        Ok(())
+    })
+}
+
+/// Moves every stored file to `to` and prints what it did; files it cannot find are listed.
+fn files_move_cmd(to: FileStoreKind) -> Result<()> {
+    let env = shared::config::Env::process();
+    let url = env.required("DATABASE_URL")?;
+    let files = shared::config::FilesConfig::read(&env)?;
+    anyhow::ensure!(
+        files.s3.is_some(),
+        "files-move needs the bucket's settings: S3_BUCKET (and S3_ENDPOINT, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY, S3_REGION as needed)"
+    );
+    let store = shared::files::FileStore::new(&files)?;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    rt.block_on(async {
+        let pool = sqlx::postgres::PgPoolOptions::new()
+            .max_connections(1)
+            .connect(&url)
+            .await
+            .context("cannot connect to DATABASE_URL")?;
+        shared::MIGRATOR.run(&pool).await.context("applying migrations")?;
+        let started = Instant::now();
+        let report = shared::files::moving::move_all(&store, &pool, to).await?;
+        let (in_postgres, in_bucket) = shared::db::files::counts(&pool).await?;
+        println!(
+            "moved {} file(s), {:.1} MB, in {:.1} s; {} skipped (changed meanwhile); now {in_postgres} in Postgres, {in_bucket} in the bucket",
+            report.moved,
+            report.bytes as f64 / 1e6,
+            started.elapsed().as_secs_f64(),
+            report.skipped,
+        );
+        for (id, key) in &report.missing {
+            println!("document {id}: object {key} is missing from the bucket; left as it is");
+        }
+        if to == FileStoreKind::S3 && report.moved > 0 {
+            println!("Postgres gives the space back after VACUUM (FULL) document_files.");
+        }
+        anyhow::ensure!(report.missing.is_empty(), "{} file(s) could not be moved", report.missing.len());
         Ok(())
     })
 }
