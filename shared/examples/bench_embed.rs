@@ -133,7 +133,7 @@ fn ingestion_chunks() -> Vec<String> {
     for file in &files {
         let bytes = std::fs::read(file).unwrap();
         let mut extractor = shared::extract::DocumentExtractor::new();
-        if shared::pdf::read_pages(&bytes, |page, _| extractor.add_page(&page)).is_err() {
+        if shared::pdf::read_pages(&bytes, None, |page, _| extractor.add_page(&page)).is_err() {
             continue;
         }
         let blocks = extractor.finish().text_blocks;

@@ -9,6 +9,7 @@ pub mod extract;
 pub mod files;
 pub mod jobs;
 pub mod metrics;
+pub mod ocr;
 pub mod pdf;
 pub mod telemetry;
 #[cfg(feature = "test-support")]

@@ -1,9 +1,12 @@
 //! PDFium access: bind the shared library once per process and read a PDF page by page as
-//! positioned characters plus plain text.
+//! positioned characters plus plain text; pages without a usable text layer are rendered and OCR'd.
 use std::path::Path;
 use std::sync::OnceLock;
 
 use pdfium_render::prelude::*;
+
+use crate::config::OcrConfig;
+use crate::ocr::{self, OcrError, OcrWord, PageImage};
 
 static PDFIUM: OnceLock<Pdfium> = OnceLock::new();
 
@@ -20,16 +23,26 @@ pub enum PdfError {
     #[error("the PDF is damaged or truncated and cannot be opened ({0})")]
     Corrupt(String),
     #[error(
-        "the PDF has no text layer (it looks like a scanned image); OCR is not supported, upload a PDF with selectable text"
+        "the PDF has no text layer (it looks like a scanned image) and OCR is turned off (OCR_ENABLED=false); upload a PDF with selectable text"
     )]
     NoTextLayer,
+    #[error(
+        "the PDF has no text layer and OCR found no readable text in it (a blank or handwritten page, or an image too poor to read)"
+    )]
+    NothingReadable,
+    #[error("page {page}: {source}")]
+    Ocr { page: u32, source: OcrError },
     #[error("the PDF library could not be loaded: {0}")]
     Library(String),
 }
 
 impl PdfError {
     pub fn is_permanent(&self) -> bool {
-        !matches!(self, Self::Library(_))
+        match self {
+            Self::Library(_) => false,
+            Self::Ocr { source, .. } => source.is_permanent(),
+            _ => true,
+        }
     }
 }
 
@@ -82,6 +95,15 @@ pub struct Page {
     pub height: f32,
     pub glyphs: Vec<Glyph>,
     pub text: String,
+    /// Set when the page had no usable text layer and was read by OCR.
+    pub ocr: Option<PageOcr>,
+}
+
+/// What OCR read on a page: its words with their confidence, in pixels at `dpi`.
+#[derive(Debug, Clone)]
+pub struct PageOcr {
+    pub dpi: u32,
+    pub words: Vec<OcrWord>,
 }
 
 /// Cheap check before anything is stored: PDF magic bytes near the start (the spec allows junk
@@ -93,7 +115,11 @@ pub fn looks_like_pdf(bytes: &[u8]) -> bool {
 
 /// Opens `bytes` and hands each page to `on_page` in order (page, total pages), so the caller
 /// can process and drop pages one at a time. Returns the page count.
-pub fn read_pages(bytes: &[u8], mut on_page: impl FnMut(Page, u32)) -> Result<u32, PdfError> {
+pub fn read_pages(
+    bytes: &[u8],
+    ocr: Option<&OcrConfig>,
+    mut on_page: impl FnMut(Page, u32),
+) -> Result<u32, PdfError> {
     if bytes.is_empty() {
         return Err(PdfError::Empty);
     }
@@ -134,21 +160,68 @@ pub fn read_pages(bytes: &[u8], mut on_page: impl FnMut(Page, u32)) -> Result<u3
                 }) || c.font_name().to_ascii_lowercase().contains("bold"),
             });
         }
-        let plain = text.all();
-        any_text |= plain.chars().any(|c| c.is_alphanumeric());
-        let page_out = Page {
+        let mut page_out = Page {
             number: index as u32 + 1,
             width: page.width().value,
             height: page.height().value,
             glyphs,
-            text: plain,
+            text: text.all(),
+            ocr: None,
         };
+        if let Some(config) = ocr
+            && !ocr::layer::usable(&page_out.text)
+        {
+            let image = render_gray(&page, config.dpi)?;
+            let words = ocr::recognize(&image, config).map_err(|source| PdfError::Ocr {
+                page: page_out.number,
+                source,
+            })?;
+            page_out.glyphs = ocr::glyphs(&words, image.dpi, page_out.height);
+            page_out.text = ocr::text(&words);
+            page_out.ocr = Some(PageOcr {
+                dpi: image.dpi,
+                words,
+            });
+        }
+        any_text |= page_out.text.chars().any(|c| c.is_alphanumeric());
         on_page(page_out, total);
     }
-    if !any_text {
-        return Err(PdfError::NoTextLayer);
+    match (any_text, ocr) {
+        (true, _) => Ok(total),
+        (false, None) => Err(PdfError::NoTextLayer),
+        (false, Some(_)) => Err(PdfError::NothingReadable),
     }
-    Ok(total)
+}
+
+/// The page as 8-bit grey at `dpi`, white behind transparent areas. pdfium renders scanned
+/// images into BGRA only (a grey bitmap comes back blank), so the grey is computed here.
+fn render_gray(page: &PdfPage, dpi: u32) -> Result<PageImage, PdfError> {
+    let config = PdfRenderConfig::new()
+        .scale_page_by_factor(dpi as f32 / 72.0)
+        .set_format(PdfBitmapFormat::BGRA)
+        .render_form_data(false);
+    let bitmap = page.render_with_config(&config).map_err(classify)?;
+    let (width, height) = (bitmap.width() as usize, bitmap.height() as usize);
+    let raw = bitmap.as_raw_bytes();
+    let stride = raw.len() / height.max(1);
+    if width == 0 || height == 0 || stride < width * 4 {
+        return Err(PdfError::Corrupt(
+            "a page could not be rendered for OCR".into(),
+        ));
+    }
+    let mut pixels = Vec::with_capacity(width * height);
+    for row in raw.chunks_exact(stride).take(height) {
+        // ITU-R BT.601 luma from B, G, R in fixed point.
+        pixels.extend(row[..width * 4].chunks_exact(4).map(|p| {
+            ((u32::from(p[0]) * 29 + u32::from(p[1]) * 150 + u32::from(p[2]) * 77) >> 8) as u8
+        }));
+    }
+    Ok(PageImage {
+        width: width as u32,
+        height: height as u32,
+        dpi,
+        pixels,
+    })
 }
 
 fn classify(e: PdfiumError) -> PdfError {

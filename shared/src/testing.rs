@@ -107,3 +107,8 @@ pub fn config(database_url: &str) -> Config {
     c.ops.worker_metrics_addr = None;
     c
 }
+
+/// OCR as configured by the environment (`make test` leaves the defaults: Tesseract, 300 dpi).
+pub fn ocr() -> Option<crate::config::OcrConfig> {
+    crate::config::OcrConfig::read(&crate::config::Env::process()).expect("OCR_* settings")
+}

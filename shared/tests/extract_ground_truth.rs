@@ -280,7 +280,9 @@ fn bad_files_fail_clearly() {
         let path = entry.expect("entry").path();
         let bytes = std::fs::read(&path).expect("read");
         let mut ex = DocumentExtractor::new();
-        let result = pdf::read_pages(&bytes, |page, _| ex.add_page(&page));
+        let result = pdf::read_pages(&bytes, shared::testing::ocr().as_ref(), |page, _| {
+            ex.add_page(&page)
+        });
         let name = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())

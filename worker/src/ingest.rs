@@ -320,10 +320,11 @@ async fn parse_stage(
     fault_pause(ctx).await;
     let p = progress.clone();
     let slow = ctx.config.fault_slow_page;
+    let ocr = ctx.config.ocr.clone();
     progress.parsing.store(true, Ordering::SeqCst);
     let parsed = shared::telemetry::spawn_blocking(move || {
         let _guard = ParsingGuard(&p.parsing);
-        parse(&bytes, &p, slow)
+        parse(&bytes, ocr.as_ref(), &p, slow)
     })
     .await
     .map_err(|e| IngestError::Other(format!("the parser crashed: {e}")))?
@@ -429,12 +430,17 @@ async fn fault_pause(ctx: &JobContext) {
 
 /// Blocking: reads the PDF page by page through the extractor, keeping only page text. Returns
 /// the parse (pdfium) and extract clocks apart: the extractor's share is timed around each page.
-fn parse(bytes: &[u8], progress: &Progress, slow: Option<Duration>) -> Result<Parsed, PdfError> {
+fn parse(
+    bytes: &[u8],
+    ocr: Option<&shared::config::OcrConfig>,
+    progress: &Progress,
+    slow: Option<Duration>,
+) -> Result<Parsed, PdfError> {
     let whole = Stopwatch::start();
     let mut extract = StageTime::default();
     let mut extractor = DocumentExtractor::new();
     let mut pages = Vec::new();
-    pdf::read_pages(bytes, |page, total| {
+    pdf::read_pages(bytes, ocr, |page, total| {
         progress.total.store(total as i32, Ordering::Relaxed);
         if page.number == 1 {
             progress.set_stage(Stage::Extracting);

@@ -4,6 +4,7 @@ pub mod embedding;
 pub mod env;
 pub mod files;
 pub mod llm;
+pub mod ocr;
 pub mod ops;
 
 use std::net::SocketAddr;
@@ -16,6 +17,7 @@ pub use embedding::{EmbeddingConfig, RemoteEmbeddingConfig, Runtime};
 pub use env::{ConfigError, Env};
 pub use files::{FileStoreKind, FilesConfig, S3Config};
 pub use llm::LlmConfig;
+pub use ocr::OcrConfig;
 pub use ops::OpsConfig;
 
 #[derive(Debug, Clone)]
@@ -56,6 +58,8 @@ pub struct Config {
     pub llm: Option<LlmConfig>,
     /// Where uploaded files are kept: see `config/files.rs`.
     pub files: FilesConfig,
+    /// OCR for scanned pages, `None` when turned off: see `config/ocr.rs`.
+    pub ocr: Option<OcrConfig>,
 }
 
 impl Config {
@@ -103,6 +107,7 @@ impl Config {
             ops: OpsConfig::read(env)?,
             llm: LlmConfig::read(env)?,
             files: FilesConfig::read(env)?,
+            ocr: OcrConfig::read(env)?,
         };
         if cfg.worker_concurrency == 0 || cfg.api_db_pool_size == 0 || cfg.worker_db_pool_size == 0
         {

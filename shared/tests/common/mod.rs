@@ -15,7 +15,9 @@ pub fn extract(path: &Path) -> Extraction {
     shared::testing::init_pdfium();
     let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let mut ex = DocumentExtractor::new();
-    pdf::read_pages(&bytes, |page, _| ex.add_page(&page))
+    pdf::read_pages(&bytes, shared::testing::ocr().as_ref(), |page, _| {
+        ex.add_page(&page)
+    })
         .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     ex.finish()
 }

@@ -52,6 +52,11 @@ fn main() -> ExitCode {
     }
 }
 
+/// OCR as the worker would run it (`OCR_*` settings), for scans given on the command line.
+fn ocr_config() -> Result<Option<shared::config::OcrConfig>> {
+    Ok(shared::config::OcrConfig::read(&shared::config::Env::process())?)
+}
+
 fn bind_pdfium() -> Result<()> {
     let lib = shared::config::Env::process()
         .get("PDFIUM_LIB_PATH")
@@ -64,7 +69,9 @@ fn bind_pdfium() -> Result<()> {
 fn run(path: &Path) -> Result<Extraction> {
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
     let mut ex = DocumentExtractor::new();
-    pdf::read_pages(&bytes, |page, _total| ex.add_page(&page))
+    pdf::read_pages(&bytes, ocr_config()?.as_ref(), |page, _total| {
+        ex.add_page(&page)
+    })
         .with_context(|| format!("{}", path.display()))?;
     Ok(ex.finish())
 }
@@ -199,6 +206,7 @@ fn collect(paths: &[String]) -> Result<Vec<PathBuf>> {
 
 fn bench_cmd(paths: &[String]) -> Result<()> {
     bind_pdfium()?;
+    let ocr = ocr_config()?;
     let files = collect(paths)?;
     println!(
         "{:<50} {:>5} {:>9} {:>8} {:>8} {:>5} {:>6} {:>9}  type",
@@ -212,7 +220,7 @@ fn bench_cmd(paths: &[String]) -> Result<()> {
             .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
         let start = Instant::now();
         let mut ex = DocumentExtractor::new();
-        let pages = match pdf::read_pages(&bytes, |page, _| ex.add_page(&page)) {
+        let pages = match pdf::read_pages(&bytes, ocr.as_ref(), |page, _| ex.add_page(&page)) {
             Ok(p) => p,
             Err(e) => {
                 println!("{name:<50} failed: {e}");

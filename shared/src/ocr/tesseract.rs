@@ -1,0 +1,117 @@
+//! Tesseract 5 as a child process: the page goes in as a PGM on stdin, words come back as TSV.
+//! A process per page keeps a crash or a runaway page out of the worker, and the timeout kills it.
+use std::io::{Read, Write};
+use std::process::{Command, Stdio};
+
+use wait_timeout::ChildExt;
+
+use super::{OcrError, OcrWord, PageImage};
+use crate::config::OcrConfig;
+
+pub(super) fn recognize(image: &PageImage, config: &OcrConfig) -> Result<Vec<OcrWord>, OcrError> {
+    let mut child = Command::new(&config.tesseract)
+        .args(["-", "-", "-l", &config.languages, "--psm", "3", "--dpi"])
+        .arg(image.dpi.to_string())
+        .arg("tsv")
+        .env("OMP_THREAD_LIMIT", config.threads.to_string())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| OcrError::Missing(format!("{}: {e}", config.tesseract.display())))?;
+    let mut stdin = child.stdin.take().expect("piped stdin");
+    let pgm = pgm(image);
+    let writer = std::thread::spawn(move || stdin.write_all(&pgm));
+    let mut stdout = child.stdout.take().expect("piped stdout");
+    let reader = std::thread::spawn(move || {
+        let mut out = String::new();
+        stdout.read_to_string(&mut out).map(|_| out)
+    });
+    let status = match child.wait_timeout(config.page_timeout) {
+        Ok(Some(status)) => status,
+        Ok(None) => {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(OcrError::Timeout(config.page_timeout.as_secs()));
+        }
+        Err(e) => return Err(OcrError::Failed(e.to_string())),
+    };
+    let _ = writer.join();
+    let tsv = reader
+        .join()
+        .map_err(|_| OcrError::Failed("reading its output panicked".into()))?
+        .map_err(|e| OcrError::Failed(e.to_string()))?;
+    if !status.success() {
+        let mut err = String::new();
+        if let Some(mut e) = child.stderr.take() {
+            let _ = e.read_to_string(&mut err);
+        }
+        return Err(OcrError::Failed(format!(
+            "tesseract exited with {status}: {}",
+            err.trim()
+        )));
+    }
+    Ok(parse_tsv(&tsv))
+}
+
+/// Binary PGM: the simplest image format Tesseract's Leptonica reads from a pipe.
+fn pgm(image: &PageImage) -> Vec<u8> {
+    let mut out = format!("P5\n{} {}\n255\n", image.width, image.height).into_bytes();
+    out.extend_from_slice(&image.pixels);
+    out
+}
+
+/// Word rows (level 5) of Tesseract's TSV; a line is numbered by its block, paragraph and line.
+fn parse_tsv(tsv: &str) -> Vec<OcrWord> {
+    let mut words = Vec::new();
+    let mut line_ids: Vec<(u32, u32, u32)> = Vec::new();
+    for row in tsv.lines().skip(1) {
+        let f: Vec<&str> = row.split('\t').collect();
+        if f.len() < 12 || f[0] != "5" {
+            continue;
+        }
+        let text = f[11].trim();
+        let num = |i: usize| f[i].parse::<u32>().unwrap_or(0);
+        let conf: f32 = f[10].parse().unwrap_or(-1.0);
+        if text.is_empty() || conf < 0.0 {
+            continue;
+        }
+        let key = (num(2), num(3), num(4));
+        let line = match line_ids.iter().position(|k| *k == key) {
+            Some(i) => i,
+            None => {
+                line_ids.push(key);
+                line_ids.len() - 1
+            }
+        } as u32;
+        words.push(OcrWord {
+            text: text.to_string(),
+            left: num(6),
+            top: num(7),
+            width: num(8),
+            height: num(9),
+            conf,
+            line,
+        });
+    }
+    words
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_word_rows_and_numbers_lines() {
+        let tsv = "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext\n\
+            4\t1\t1\t1\t1\t0\t808\t340\t899\t67\t-1\t\n\
+            5\t1\t1\t1\t1\t1\t808\t352\t261\t55\t96.65\tBeacon\n\
+            5\t1\t1\t1\t1\t2\t1096\t348\t317\t55\t41.2\tVentures\n\
+            5\t1\t1\t1\t2\t1\t221\t495\t256\t54\t95\t$1,000\n\
+            5\t1\t1\t1\t2\t2\t600\t495\t20\t54\t95\t \n";
+        let words = parse_tsv(tsv);
+        assert_eq!(words.len(), 3);
+        assert_eq!((words[1].text.as_str(), words[1].conf, words[1].line), ("Ventures", 41.2, 0));
+        assert_eq!((words[2].text.as_str(), words[2].left, words[2].line), ("$1,000", 221, 1));
+    }
+}
