@@ -172,16 +172,14 @@ pub fn read_pages(
             && !ocr::layer::usable(&page_out.text)
         {
             let image = render_gray(&page, config.dpi)?;
-            let words = ocr::recognize(&image, config).map_err(|source| PdfError::Ocr {
+            let dpi = image.dpi;
+            let words = ocr::recognize(image, config).map_err(|source| PdfError::Ocr {
                 page: page_out.number,
                 source,
             })?;
-            page_out.glyphs = ocr::glyphs(&words, image.dpi, page_out.height);
+            page_out.glyphs = ocr::glyphs(&words, dpi, page_out.height);
             page_out.text = ocr::text(&words);
-            page_out.ocr = Some(PageOcr {
-                dpi: image.dpi,
-                words,
-            });
+            page_out.ocr = Some(PageOcr { dpi, words });
         }
         any_text |= page_out.text.chars().any(|c| c.is_alphanumeric());
         on_page(page_out, total);

@@ -63,6 +63,7 @@ fn page(number: u32, lines: &[L]) -> Page {
         height: 792.0,
         glyphs,
         text: String::new(),
+        ocr: None,
     }
 }
 

@@ -361,6 +361,7 @@ fn page(lines: &[SynLine]) -> Page {
         height: 792.0,
         glyphs,
         text: String::new(),
+        ocr: None,
     }
 }
 

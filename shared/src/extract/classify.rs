@@ -109,7 +109,15 @@ pub fn column_role(header: &str) -> ColumnRole {
     }
     if has_any(
         t,
-        &["call number", "call no", "call #", "call id", "notice"],
+        // "callnumber": a scan read without its space.
+        &[
+            "call number",
+            "call no",
+            "call #",
+            "call id",
+            "notice",
+            "callnumber",
+        ],
     ) || t == "call"
         || t == "#"
         || t == "no."

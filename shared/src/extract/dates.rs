@@ -81,10 +81,12 @@ pub fn parse_date(text: &str) -> Option<NaiveDate> {
             }
         }
     }
-    // Word forms: "January 15, 2024", "Jan. 15 2024", "15 January 2024".
+    // Word forms: "January 15, 2024", "Jan. 15 2024", "15 January 2024", and "Jan15, 2024" as a
+    // scan reads it (a letter followed by a digit starts a new word; "15th" stays whole).
     let words: Vec<&str> = t
         .split(|c: char| c.is_whitespace() || c == ',')
         .filter(|w| !w.is_empty())
+        .flat_map(split_month_day)
         .collect();
     if words.len() == 3 {
         if let (Some(m), Some(d), Some(y)) = (
@@ -103,6 +105,15 @@ pub fn parse_date(text: &str) -> Option<NaiveDate> {
         }
     }
     None
+}
+
+fn split_month_day(word: &str) -> Vec<&str> {
+    match word.char_indices().find(|&(i, c)| {
+        c.is_ascii_digit() && i > 0 && word[..i].chars().all(|c| c.is_alphabetic() || c == '.')
+    }) {
+        Some((i, _)) => vec![&word[..i], &word[i..]],
+        None => vec![word],
+    }
 }
 
 /// A month and a four-digit year ("January 2024", "Sept. 2023"): the first of that month.
@@ -157,6 +168,9 @@ mod tests {
         assert_eq!(parse_date("15-Jan-24"), d(2024, 1, 15));
         assert_eq!(parse_date("15.01.2024"), d(2024, 1, 15));
         assert_eq!(parse_date("June 1st, 2023"), d(2023, 6, 1));
+        // As scans read them.
+        assert_eq!(parse_date("Jan1,2023"), d(2023, 1, 1));
+        assert_eq!(parse_date("Sep 27,2022"), d(2022, 9, 27));
     }
 
     #[test]

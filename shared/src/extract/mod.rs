@@ -411,6 +411,7 @@ mod tests {
             height: 792.0,
             glyphs: vec![],
             text: String::new(),
+            ocr: None,
         });
         assert!(x.warnings().is_empty());
         let out = x.finish();

@@ -14,7 +14,9 @@ const TRAILING: &[char] = &['.', ',', ';', ':', '_', '~', '=', '|', '\'', '`', '
 const LEADING: &[char] = &[
     '.', ',', ';', ':', '_', '~', '=', '|', '\'', '"', '`', '—', '–', '-', '‘', '’', '“',
 ];
-/// Below this, a word with no letter or digit is taken for a speck.
+/// What a word with no letter or digit may be made of: a dash for nil, a currency sign, brackets.
+const SIGNS: &[char] = &['-', '—', '–', '$', '€', '£', '(', ')', '%', '&', '/', '#'];
+/// Below this, even such a word is taken for a speck.
 const SPECK_CONFIDENCE: f32 = 80.0;
 
 pub(super) fn clean(words: Vec<OcrWord>) -> Vec<OcrWord> {
@@ -23,7 +25,7 @@ pub(super) fn clean(words: Vec<OcrWord>) -> Vec<OcrWord> {
         .filter_map(|mut w| {
             w.text = clean_text(&w.text)?;
             let has_alnum = w.text.chars().any(char::is_alphanumeric);
-            (has_alnum || w.conf >= SPECK_CONFIDENCE && !w.text.chars().all(|c| NOISE.contains(&c)))
+            (has_alnum || w.conf >= SPECK_CONFIDENCE && w.text.chars().all(|c| SIGNS.contains(&c)))
                 .then_some(w)
         })
         .collect()
@@ -34,6 +36,8 @@ fn clean_text(text: &str) -> Option<String> {
     if t.chars().all(|c| NOISE.contains(&c)) {
         return None;
     }
+    // Specks never start a word; a stray period or dash does only before a letter.
+    t = t.trim_start_matches(NOISE);
     let starts_letter = |s: &str| s.chars().next().is_some_and(char::is_alphabetic);
     let stripped = t.trim_start_matches(LEADING);
     if starts_letter(stripped) {
@@ -49,15 +53,7 @@ fn clean_text(text: &str) -> Option<String> {
     if (ends_digit || code) && !core.is_empty() {
         t = core;
     }
-    // "27;" before a year is "27,".
-    let mut out = t.to_string();
-    if let Some(day) = out.strip_suffix(';')
-        && day.len() <= 2
-        && day.chars().all(|c| c.is_ascii_digit())
-    {
-        out = format!("{day},");
-    }
-    Some(out)
+    Some(t.to_string())
 }
 
 #[cfg(test)]
@@ -74,11 +70,12 @@ mod tests {
         assert_eq!(clean_text("-500"), Some("-500".into()));
         assert_eq!(clean_text("—Follow-on"), Some("Follow-on".into()));
         assert_eq!(clean_text(".Management"), Some("Management".into()));
-        assert_eq!(clean_text("27;"), Some("27,".into()));
+        assert_eq!(clean_text("27;"), Some("27".into()));
         assert_eq!(clean_text("Inc."), Some("Inc.".into()));
         assert_eq!(clean_text("12.5%"), Some("12.5%".into()));
         assert_eq!(clean_text("__"), None);
         assert_eq!(clean_text("|"), None);
+        assert_eq!(clean_text("_$1,005,000.00"), Some("$1,005,000.00".into()));
     }
 
     #[test]
@@ -92,7 +89,12 @@ mod tests {
             conf,
             line: 0,
         };
-        let kept = clean(vec![w("—", 23.0), w("-", 92.0), w("=", 99.0), w("Call", 40.0)]);
+        let kept = clean(vec![
+            w("—", 23.0),
+            w("-", 92.0),
+            w("=", 99.0),
+            w("Call", 40.0),
+        ]);
         let texts: Vec<&str> = kept.iter().map(|w| w.text.as_str()).collect();
         assert_eq!(texts, ["-", "Call"]);
     }

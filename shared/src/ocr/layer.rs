@@ -19,7 +19,10 @@ pub fn usable(text: &str) -> bool {
         return false;
     }
     // Text a font without a Unicode map produces: "tokens" with no vowel and no digit.
-    let tokens: Vec<&str> = text.split_whitespace().filter(|t| t.chars().count() >= 3).collect();
+    let tokens: Vec<&str> = text
+        .split_whitespace()
+        .filter(|t| t.chars().count() >= 3)
+        .collect();
     let wordlike = tokens.iter().filter(|t| wordlike(t)).count();
     tokens.len() < 10 || wordlike * 2 >= tokens.len()
 }

@@ -2,6 +2,7 @@
 //! into the same glyphs a text layer gives, so that one extractor reads both.
 mod clean;
 pub mod layer;
+mod prep;
 mod tesseract;
 
 use crate::config::OcrConfig;
@@ -31,7 +32,9 @@ pub struct OcrWord {
 
 #[derive(Debug, thiserror::Error)]
 pub enum OcrError {
-    #[error("the OCR engine could not be started ({0}); install tesseract-ocr or set OCR_TESSERACT")]
+    #[error(
+        "the OCR engine could not be started ({0}); install tesseract-ocr or set OCR_TESSERACT"
+    )]
     Missing(String),
     #[error("OCR of a page took longer than {0} s")]
     Timeout(u64),
@@ -47,8 +50,9 @@ impl OcrError {
 }
 
 /// The words of one page image, in reading order.
-pub fn recognize(image: &PageImage, config: &OcrConfig) -> Result<Vec<OcrWord>, OcrError> {
-    tesseract::recognize(image, config).map(clean::clean)
+pub fn recognize(mut image: PageImage, config: &OcrConfig) -> Result<Vec<OcrWord>, OcrError> {
+    prep::prepare(&mut image);
+    tesseract::recognize(&image, config).map(clean::clean)
 }
 
 /// Glyphs in PDF points (origin at the bottom left) for a page `page_height` points tall. Every
@@ -58,7 +62,10 @@ pub fn glyphs(words: &[OcrWord], dpi: u32, page_height: f32) -> Vec<Glyph> {
     let pt = 72.0 / dpi as f32;
     let mut out = Vec::new();
     for line in lines(words) {
-        let mut middles: Vec<f32> = line.iter().map(|w| w.top as f32 + w.height as f32 / 2.0).collect();
+        let mut middles: Vec<f32> = line
+            .iter()
+            .map(|w| w.top as f32 + w.height as f32 / 2.0)
+            .collect();
         let middle = median(&mut middles) * pt;
         let half = text_height(line) * pt / 2.0;
         // Box heights run from the cap line to the baseline or below: about 0.72 of the size.
@@ -86,7 +93,12 @@ pub fn glyphs(words: &[OcrWord], dpi: u32, page_height: f32) -> Vec<Glyph> {
 /// The page's text as lines of words, for the stored page text and chunking.
 pub fn text(words: &[OcrWord]) -> String {
     lines(words)
-        .map(|l| l.iter().map(|w| w.text.as_str()).collect::<Vec<_>>().join(" "))
+        .map(|l| {
+            l.iter()
+                .map(|w| w.text.as_str())
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
         .collect::<Vec<_>>()
         .join("\n")
 }

@@ -21,6 +21,18 @@ pub(super) fn recognize(image: &PageImage, config: &OcrConfig) -> Result<Vec<Ocr
         .map_err(|e| OcrError::Missing(format!("{}: {e}", config.tesseract.display())))?;
     let mut stdin = child.stdin.take().expect("piped stdin");
     let pgm = pgm(image);
+    if let Ok(p) = std::env::var("OCR_DUMP") {
+        let _ = std::fs::write(
+            {
+                static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+                format!(
+                    "{p}-{}.pgm",
+                    N.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+                )
+            },
+            &pgm,
+        );
+    }
     let writer = std::thread::spawn(move || stdin.write_all(&pgm));
     let mut stdout = child.stdout.take().expect("piped stdout");
     let reader = std::thread::spawn(move || {
@@ -111,7 +123,13 @@ mod tests {
             5\t1\t1\t1\t2\t2\t600\t495\t20\t54\t95\t \n";
         let words = parse_tsv(tsv);
         assert_eq!(words.len(), 3);
-        assert_eq!((words[1].text.as_str(), words[1].conf, words[1].line), ("Ventures", 41.2, 0));
-        assert_eq!((words[2].text.as_str(), words[2].left, words[2].line), ("$1,000", 221, 1));
+        assert_eq!(
+            (words[1].text.as_str(), words[1].conf, words[1].line),
+            ("Ventures", 41.2, 0)
+        );
+        assert_eq!(
+            (words[2].text.as_str(), words[2].left, words[2].line),
+            ("$1,000", 221, 1)
+        );
     }
 }

@@ -18,7 +18,7 @@ pub fn extract(path: &Path) -> Extraction {
     pdf::read_pages(&bytes, shared::testing::ocr().as_ref(), |page, _| {
         ex.add_page(&page)
     })
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     ex.finish()
 }
 

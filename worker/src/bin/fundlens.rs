@@ -54,7 +54,9 @@ fn main() -> ExitCode {
 
 /// OCR as the worker would run it (`OCR_*` settings), for scans given on the command line.
 fn ocr_config() -> Result<Option<shared::config::OcrConfig>> {
-    Ok(shared::config::OcrConfig::read(&shared::config::Env::process())?)
+    Ok(shared::config::OcrConfig::read(
+        &shared::config::Env::process(),
+    )?)
 }
 
 fn bind_pdfium() -> Result<()> {
@@ -72,7 +74,7 @@ fn run(path: &Path) -> Result<Extraction> {
     pdf::read_pages(&bytes, ocr_config()?.as_ref(), |page, _total| {
         ex.add_page(&page)
     })
-        .with_context(|| format!("{}", path.display()))?;
+    .with_context(|| format!("{}", path.display()))?;
     Ok(ex.finish())
 }
 
