@@ -104,6 +104,9 @@ pub struct Page {
 pub struct PageOcr {
     pub dpi: u32,
     pub words: Vec<OcrWord>,
+    /// Amounts and dates (three digits or more) read with less than `OCR_MIN_CONFIDENCE`: the
+    /// extractor warns on whatever it reads from them.
+    pub doubtful: Vec<OcrWord>,
 }
 
 /// Cheap check before anything is stored: PDF magic bytes near the start (the spec allows junk
@@ -179,7 +182,19 @@ pub fn read_pages(
             })?;
             page_out.glyphs = ocr::glyphs(&words, dpi, page_out.height);
             page_out.text = ocr::text(&words);
-            page_out.ocr = Some(PageOcr { dpi, words });
+            let doubtful = words
+                .iter()
+                .filter(|w| {
+                    w.conf < config.min_confidence
+                        && w.text.chars().filter(char::is_ascii_digit).count() >= 3
+                })
+                .cloned()
+                .collect();
+            page_out.ocr = Some(PageOcr {
+                dpi,
+                words,
+                doubtful,
+            });
         }
         any_text |= page_out.text.chars().any(|c| c.is_alphanumeric());
         on_page(page_out, total);

@@ -33,7 +33,7 @@ impl OcrConfig {
             dpi: env.parse("OCR_DPI", 300)?,
             threads: env.parse("OCR_THREADS", 1)?,
             page_timeout: Duration::from_secs(env.parse("OCR_PAGE_TIMEOUT_SECS", 60)?),
-            min_confidence: env.parse("OCR_MIN_CONFIDENCE", 85.0)?,
+            min_confidence: env.parse("OCR_MIN_CONFIDENCE", 50.0)?,
         };
         if !(72..=600).contains(&c.dpi) || c.threads == 0 {
             return Err(ConfigError(

@@ -7,6 +7,7 @@ pub mod facts;
 pub mod fund_name;
 pub mod lines;
 mod magnitude;
+mod ocr_checks;
 pub mod portfolio;
 pub mod statement;
 pub mod tables;
@@ -53,6 +54,7 @@ pub struct DocumentExtractor {
     statement: statement::StatementReader,
     portfolio: portfolio::PortfolioReader,
     type_cues: doctype::TypeCues,
+    ocr: ocr_checks::OcrChecks,
 }
 
 impl DocumentExtractor {
@@ -149,6 +151,8 @@ impl DocumentExtractor {
         if !open_at_end {
             self.close_table();
         }
+        self.ocr
+            .see_page(page, &lines, &in_table, &mut self.out.warnings);
         self.page_text(page.number, &lines, &in_table, &is_title, &metrics);
         self.carry = self.trailing_lines(&lines, &in_table);
         if let Some(b) = carry_title.and_then(|b| self.out.text_blocks.get_mut(b)) {
@@ -175,6 +179,7 @@ impl DocumentExtractor {
         if self.out.fund.report_date.is_none() {
             self.out.fund.report_date = self.phrase_date.or(self.quarter_date);
         }
+        self.ocr.finish(&mut self.out);
         self.out
     }
 

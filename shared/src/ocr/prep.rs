@@ -1,10 +1,12 @@
 //! Page clean-up before recognition, kept because it measured better (README, OCR): straighten a
-//! rotated scan, turn light-on-dark table headers into dark-on-light, and erase table rules that
-//! Tesseract would otherwise read as "|" or "_" or merge into letters.
+//! rotated scan, turn light-on-dark table headers into dark-on-light, and whiten pale fills.
+//! Erasing table rules measured worse (Tesseract then runs cells together) and is not done.
 use super::PageImage;
 
 /// Darker than this is ink for the purpose of finding rules, bands and the skew.
 const INK: u8 = 160;
+/// Lighter than this is paper or a pale fill, never ink.
+const LIGHT: u8 = 185;
 /// Scans lean by a degree or two; beyond this the page is more likely meant to be rotated.
 const MAX_SKEW_DEG: f32 = 3.0;
 
@@ -14,6 +16,17 @@ pub(super) fn prepare(image: &mut PageImage) {
         rotate(image, -angle);
     }
     invert_bands(image);
+    flatten_light_fills(image);
+}
+
+/// Light grey cell fills (zebra rows, a pale header) become white: Tesseract's layout analysis
+/// otherwise takes a shaded header for a picture and reads nothing in it.
+fn flatten_light_fills(image: &mut PageImage) {
+    for p in &mut image.pixels {
+        if *p >= LIGHT {
+            *p = 255;
+        }
+    }
 }
 
 /// The angle (degrees, positive when lines fall to the right) at which the rows of ink line up
@@ -117,8 +130,18 @@ fn invert_bands(image: &mut PageImage) {
             y += 1;
         }
         // Rows through the letters break into pieces; the fill's own rows give its full width.
-        let left = spans[start..y].iter().flatten().map(|s| s.0).min().unwrap_or(0);
-        let right = spans[start..y].iter().flatten().map(|s| s.1).max().unwrap_or(0);
+        let left = spans[start..y]
+            .iter()
+            .flatten()
+            .map(|s| s.0)
+            .min()
+            .unwrap_or(0);
+        let right = spans[start..y]
+            .iter()
+            .flatten()
+            .map(|s| s.1)
+            .max()
+            .unwrap_or(0);
         runs.push((start, y, left, right));
     }
     // Rows that cross the light letters are less dense: runs a letter's height apart join into
