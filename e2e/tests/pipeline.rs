@@ -211,7 +211,17 @@ async fn bad_files_fail_with_a_reason_and_the_worker_goes_on() {
         }
     }
     for (name, id) in &queued {
-        let status = stack.wait_done(*id, Duration::from_secs(30)).await;
+        let status = stack.wait_done(*id, Duration::from_secs(60)).await;
+        if name == "image_only_scan.pdf" {
+            // No text layer: read by OCR (tests/scans.rs checks what it reads).
+            assert_eq!(
+                status["status"],
+                DocumentStatus::Completed.as_str(),
+                "{name}: {status}"
+            );
+            assert_eq!(status["ocr_pages"], serde_json::json!([1]), "{status}");
+            continue;
+        }
         assert_eq!(
             status["status"],
             DocumentStatus::Failed.as_str(),
@@ -221,7 +231,6 @@ async fn bad_files_fail_with_a_reason_and_the_worker_goes_on() {
         let error = status["error"].as_str().unwrap();
         let expected = match name.as_str() {
             "encrypted.pdf" => "encrypted",
-            "image_only_scan.pdf" => "no text layer",
             "truncated.pdf" | "garbage_after_header.pdf" => "damaged",
             _ => "",
         };
@@ -229,9 +238,6 @@ async fn bad_files_fail_with_a_reason_and_the_worker_goes_on() {
             error.contains(expected),
             "{name}: error {error:?} does not say {expected:?}"
         );
-        if name == "image_only_scan.pdf" {
-            assert!(error.contains("OCR is not supported"), "{error}");
-        }
     }
     // The worker is still healthy and takes the next good file.
     let (code, body) = stack

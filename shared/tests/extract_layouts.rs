@@ -441,6 +441,7 @@ fn garbage_glyphs_do_not_panic() {
         height: 0.0,
         glyphs,
         text: String::new(),
+        ocr: None,
     };
     let out = run(&[p]);
     assert!(out.capital_calls.is_empty());

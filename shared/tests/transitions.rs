@@ -82,6 +82,7 @@ impl Transition {
                     document_type: "quarterly_report",
                     type_evidence: serde_json::json!([]),
                     investor: None,
+                    ocr_pages: vec![],
                 };
                 transitions::processing_to_completed(&mut conn, id, &done).await
             }

@@ -38,7 +38,7 @@ pub async fn get(State(state): State<AppState>, Path(id): Path<i64>) -> Result<J
         .into_iter()
         .map(|f| {
             json!({ "key": f.key, "label": f.label, "value": f.value(), "period": f.period,
-                    "column": f.column, "page": f.page, "source_text": f.source_text })
+                    "column": f.column, "page": f.page, "source_text": f.source_text, "ocr": f.ocr })
         })
         .collect();
     let mut body = serde_json::to_value(&doc).map_err(anyhow::Error::from)?;

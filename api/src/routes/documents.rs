@@ -202,6 +202,7 @@ pub async fn status(
         "type_evidence": d.type_evidence,
         "investor": d.investor,
         "page_count": d.page_count,
+        "ocr_pages": d.ocr_pages,
         "counts": d.counts,
         "timings": d.timings,
         "job_id": d.job_id,

@@ -44,6 +44,8 @@ pub struct Document {
     /// The last completed attempt's stage clocks and queue wait (`StageTimings` plus
     /// `queue_wait_ms`); null before the first completion.
     pub timings: Option<serde_json::Value>,
+    /// Pages read by OCR.
+    pub ocr_pages: Vec<i32>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, serde::Deserialize)]
@@ -64,7 +66,7 @@ pub struct Counts {
 const SELECT: &str = "SELECT d.id, d.fund_id, f.name AS fund_name, d.file_name, d.sha256, d.size_bytes,
     d.status, d.stage, d.progress_done, d.progress_total, d.attempts, d.error, d.warnings, d.page_count,
     d.job_id, d.uploaded_at, d.started_at, d.completed_at, d.updated_at,
-    d.document_type, d.type_evidence, d.investor, d.timings,
+    d.document_type, d.type_evidence, d.investor, d.timings, d.ocr_pages,
     json_build_object(
         'pages', (SELECT count(*) FROM document_pages x WHERE x.document_id = d.id),
         'capital_calls', (SELECT count(*) FROM capital_calls x WHERE x.document_id = d.id),

@@ -244,6 +244,7 @@ pub async fn store(
         document_type: ex.document_type.as_str(),
         type_evidence: serde_json::to_value(&ex.type_evidence).unwrap_or_default(),
         investor: ex.investor.as_deref(),
+        ocr_pages: ex.ocr_pages.iter().map(|&p| p as i32).collect(),
     };
     if !transitions::processing_to_completed(tx, id, &completion).await? {
         // `begin_owned` locked the row as processing, so only a caller that skipped it gets here.

@@ -103,6 +103,8 @@ pub struct FactRow {
     pub column: Option<String>,
     pub page: i32,
     pub source_text: String,
+    /// Read by OCR from a scanned page.
+    pub ocr: bool,
 }
 
 impl FactRow {
@@ -120,8 +122,10 @@ impl FactRow {
 
 pub async fn facts_of(pool: &PgPool, document_id: i64) -> Result<Vec<FactRow>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT key, label, value_number, value_date, period, column_name, page, source_text
-         FROM document_statement_facts WHERE document_id = $1 ORDER BY seq",
+        "SELECT f.key, f.label, f.value_number, f.value_date, f.period, f.column_name, f.page,
+                f.source_text, f.page = ANY(d.ocr_pages) AS ocr
+         FROM document_statement_facts f JOIN documents d ON d.id = f.document_id
+         WHERE f.document_id = $1 ORDER BY f.seq",
     )
     .bind(document_id)
     .fetch_all(pool)
@@ -168,6 +172,8 @@ pub struct DocumentTransaction {
     pub source_text: String,
     /// Another document's copy of this cash flow, which metrics count instead.
     pub duplicate_of_document: Option<i64>,
+    /// Read by OCR from a scanned page.
+    pub ocr: bool,
 }
 
 pub async fn transactions_of(
@@ -193,7 +199,8 @@ pub async fn transactions_of(
                     COALESCE(a.description, a.adjustment_type), NULL, a.origin, a.page, a.source_text,
                     NULL, a.id
              FROM adjustments a WHERE a.document_id = $1
-         ) t ORDER BY date, kind, id",
+         ) t, LATERAL (SELECT t.page = ANY(ocr_pages) AS ocr FROM documents WHERE id = $1) o
+         ORDER BY date, kind, id",
     )
     .bind(document_id)
     .fetch_all(pool)

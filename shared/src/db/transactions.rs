@@ -115,6 +115,8 @@ pub struct Transaction {
     /// Other documents that state the same cash flow (a notice and a later report); it is
     /// counted once.
     pub also_in: Vec<i64>,
+    /// Read by OCR from a scanned page.
+    pub ocr: bool,
 }
 
 #[derive(sqlx::FromRow)]
@@ -132,6 +134,7 @@ struct Row {
     call_number: Option<String>,
     is_recallable: Option<bool>,
     also_in: Vec<i64>,
+    ocr: Option<bool>,
 }
 
 impl From<Row> for Transaction {
@@ -151,6 +154,7 @@ impl From<Row> for Transaction {
             call_number: (kind == Kind::CapitalCall).then_some(r.call_number),
             is_recallable: (kind == Kind::Distribution).then(|| r.is_recallable.unwrap_or(false)),
             also_in: r.also_in,
+            ocr: r.ocr.unwrap_or(false),
         }
     }
 }
@@ -204,7 +208,7 @@ pub async fn list(pool: &PgPool, f: &Filter) -> Result<(Vec<Transaction>, i64), 
     let (from, to) = year_bounds(f.year);
     let kind = f.kind.map(Kind::as_str);
     let rows: Vec<Row> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT t.*, doc.file_name AS document FROM ({UNION}) t
+        "SELECT t.*, doc.file_name AS document, t.page = ANY(doc.ocr_pages) AS ocr FROM ({UNION}) t
          LEFT JOIN documents doc ON doc.id = t.document_id
          ORDER BY {} LIMIT $5 OFFSET $6",
         f.sort.order_by()

@@ -135,6 +135,8 @@ pub struct Completion<'a> {
     pub document_type: &'a str,
     pub type_evidence: serde_json::Value,
     pub investor: Option<&'a str>,
+    /// Pages read by OCR.
+    pub ocr_pages: Vec<i32>,
 }
 
 /// processing → completed, inside the storing transaction (which holds the row locked since it
@@ -147,7 +149,7 @@ pub async fn processing_to_completed(
     sqlx::query(
         "UPDATE documents SET status = $8, stage = NULL, error = NULL, fund_id = $2,
              page_count = $3, progress_done = $3, progress_total = $3, warnings = $4,
-             document_type = $5, type_evidence = $6, investor = $7,
+             document_type = $5, type_evidence = $6, investor = $7, ocr_pages = $10,
              completed_at = now(), updated_at = now()
          WHERE id = $1 AND status = $9",
     )
@@ -160,6 +162,7 @@ pub async fn processing_to_completed(
     .bind(c.investor)
     .bind(Completed)
     .bind(Processing)
+    .bind(&c.ocr_pages)
     .execute(tx)
     .await
     .map(|r| r.rows_affected() == 1)

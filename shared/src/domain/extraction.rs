@@ -33,6 +33,9 @@ pub struct Extraction {
     /// Rows of a table of many funds; never turned into funds.
     #[serde(default)]
     pub portfolio: Vec<PortfolioRow>,
+    /// Pages without a usable text layer, read by OCR.
+    #[serde(default)]
+    pub ocr_pages: Vec<u32>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

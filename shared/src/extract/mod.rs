@@ -64,6 +64,9 @@ impl DocumentExtractor {
 
     pub fn add_page(&mut self, page: &Page) {
         self.out.page_count = self.out.page_count.max(page.number);
+        if page.ocr.is_some() {
+            self.out.ocr_pages.push(page.number);
+        }
         let lines = lines::build_lines(&page.glyphs);
         let metrics = PageMetrics::of(&lines);
         for (idx, line) in lines.iter().enumerate() {
