@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 ENV := set -a; eval "$$(scripts/setup.sh)"; set +a
 
-.PHONY: setup run test lint fmt build bench-extract bench-load bench-ingest fault-tests eval bench-chat bench-embed
+.PHONY: setup run test lint fmt build bench-extract bench-load bench-ingest fault-tests eval bench-chat bench-embed bench-ocr
 
 setup:
 	@$(ENV); echo "Postgres: $$DATABASE_URL  Redis: $$REDIS_URL"
@@ -60,3 +60,8 @@ bench-chat:
 # next to the Python reference's numbers.
 bench-embed:
 	@$(ENV); cargo run --release -p fundlens-shared --example bench_embed
+
+# OCR on scans/: ms per page at each scan's dpi and rows exact, with and without the page
+# clean-up, next to the same report read from its text layer.
+bench-ocr:
+	@$(ENV); cargo run --release -p fundlens-shared --example bench_ocr

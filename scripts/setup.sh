@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Brings up what Fundlens needs on this host: Postgres with pgvector, Redis, SeaweedFS (S3),
-# libpdfium and the embedding model. Idempotent; everything it downloads lives in one cache folder
+# Tesseract, libpdfium and the embedding model. Idempotent; everything it downloads lives in one cache folder
 # outside the clone, so a fresh clone on the same machine reuses it. Prints `export` lines for the
 # environment.
 set -euo pipefail
@@ -113,6 +113,13 @@ if ! redis-cli -u "$REDIS_URL" ping >/dev/null 2>&1; then
   log "starting redis-server"
   redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no >&2
   for _ in $(seq 50); do redis-cli -u "$REDIS_URL" ping >/dev/null 2>&1 && break; sleep 0.1; done
+fi
+
+# --- Tesseract 5 (OCR of scanned pages), Debian's package ------------------------------------
+if ! command -v tesseract >/dev/null; then
+  log "installing tesseract-ocr"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get install -y -qq tesseract-ocr >&2 || { apt-get update -qq >&2 && apt-get install -y -qq tesseract-ocr >&2; }
 fi
 
 # --- S3-compatible object storage: SeaweedFS `weed mini`, for FILE_STORE=s3 and its tests ------

@@ -104,6 +104,8 @@ pub struct Page {
 pub struct PageOcr {
     pub dpi: u32,
     pub words: Vec<OcrWord>,
+    /// Rendering, clean-up and recognition of the page, wall clock.
+    pub ms: f64,
     /// Amounts and dates (three digits or more) read with less than `OCR_MIN_CONFIDENCE`: the
     /// extractor warns on whatever it reads from them.
     pub doubtful: Vec<OcrWord>,
@@ -174,6 +176,7 @@ pub fn read_pages(
         if let Some(config) = ocr
             && !ocr::layer::usable(&page_out.text)
         {
+            let started = std::time::Instant::now();
             let image = render_gray(&page, config.dpi)?;
             let dpi = image.dpi;
             let words = ocr::recognize(image, config).map_err(|source| PdfError::Ocr {
@@ -193,6 +196,7 @@ pub fn read_pages(
             page_out.ocr = Some(PageOcr {
                 dpi,
                 words,
+                ms: started.elapsed().as_secs_f64() * 1000.0,
                 doubtful,
             });
         }

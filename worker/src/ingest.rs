@@ -337,16 +337,18 @@ async fn parse_stage(
     })?;
     timings.parse = parsed.parse;
     timings.extract = parsed.extract;
+    timings.ocr = parsed.ocr;
     tracing::Span::current().record("pages", parsed.pages.len());
     Ok((parsed.pages, parsed.extraction))
 }
 
-/// What the blocking parse hands back: page texts, the extraction, and the two stage clocks.
+/// What the blocking parse hands back: page texts, the extraction, and the stage clocks.
 struct Parsed {
     pages: Vec<String>,
     extraction: Extraction,
     parse: StageTime,
     extract: StageTime,
+    ocr: StageTime,
 }
 
 /// Chunking the text and embedding the chunks on a blocking thread.
@@ -438,6 +440,7 @@ fn parse(
 ) -> Result<Parsed, PdfError> {
     let whole = Stopwatch::start();
     let mut extract = StageTime::default();
+    let mut ocr_time = StageTime::default();
     let mut extractor = DocumentExtractor::new();
     let mut pages = Vec::new();
     pdf::read_pages(bytes, ocr, |page, total| {
@@ -447,6 +450,9 @@ fn parse(
         }
         if let Some(pause) = slow {
             std::thread::sleep(pause);
+        }
+        if let Some(o) = &page.ocr {
+            ocr_time.wall_ms += o.ms;
         }
         let clock = Stopwatch::start();
         extractor.add_page(&page);
@@ -459,7 +465,7 @@ fn parse(
     extract.add(clock.stop());
     let total = whole.stop();
     let parse = StageTime {
-        wall_ms: total.wall_ms - extract.wall_ms,
+        wall_ms: total.wall_ms - extract.wall_ms - ocr_time.wall_ms,
         cpu_ms: total.cpu_ms.zip(extract.cpu_ms).map(|(all, ex)| all - ex),
     };
     Ok(Parsed {
@@ -467,5 +473,6 @@ fn parse(
         extraction,
         parse,
         extract,
+        ocr: ocr_time,
     })
 }

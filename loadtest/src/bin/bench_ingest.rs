@@ -192,7 +192,7 @@ async fn measure(s: &stack::Stack, a: &Args, corpus: &[(String, Vec<u8>)]) -> an
 
     // Stage clocks summed over the completed attempts: wall for every stage, thread CPU where
     // the stage runs on the worker's own thread.
-    let stages = ["load", "parse", "extract", "chunk", "embed", "store"];
+    let stages = ["load", "parse", "ocr", "extract", "chunk", "embed", "store"];
     println!("\nstage        wall ms/report   cpu ms/report");
     let per = |path: &dyn Fn(&serde_json::Value) -> Option<f64>| -> Option<f64> {
         let v: Vec<f64> = timings.iter().filter_map(path).collect();

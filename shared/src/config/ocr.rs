@@ -19,6 +19,9 @@ pub struct OcrConfig {
     /// A number Tesseract reads with less confidence than this (0–100) puts a warning on the
     /// row, fact or figure it ends up in.
     pub min_confidence: f32,
+    /// Straighten, invert shaded headers and whiten pale fills before recognition (`prep.rs`);
+    /// off only to measure what it buys.
+    pub preprocess: bool,
 }
 
 impl OcrConfig {
@@ -34,6 +37,7 @@ impl OcrConfig {
             threads: env.parse("OCR_THREADS", 1)?,
             page_timeout: Duration::from_secs(env.parse("OCR_PAGE_TIMEOUT_SECS", 60)?),
             min_confidence: env.parse("OCR_MIN_CONFIDENCE", 50.0)?,
+            preprocess: env.parse("OCR_PREPROCESS", true)?,
         };
         if !(72..=600).contains(&c.dpi) || c.threads == 0 {
             return Err(ConfigError(

@@ -37,6 +37,10 @@ pub struct StageTimings {
     pub load: StageTime,
     /// pdfium: opening the document and reading each page's characters.
     pub parse: StageTime,
+    /// Pages without a text layer: rendering, clean-up and Tesseract (a child process, so wall
+    /// clock only; the clean-up's CPU counts under `parse`).
+    #[serde(default)]
+    pub ocr: StageTime,
     /// Lines, tables, facts and transactions from the pages.
     pub extract: StageTime,
     pub chunk: StageTime,
@@ -47,10 +51,11 @@ pub struct StageTimings {
 
 impl StageTimings {
     /// (name, clocks) for each stage, in pipeline order.
-    pub fn stages(&self) -> [(&'static str, StageTime); 6] {
+    pub fn stages(&self) -> [(&'static str, StageTime); 7] {
         [
             ("load", self.load),
             ("parse", self.parse),
+            ("ocr", self.ocr),
             ("extract", self.extract),
             ("chunk", self.chunk),
             ("embed", self.embed),

@@ -51,7 +51,9 @@ impl OcrError {
 
 /// The words of one page image, in reading order.
 pub fn recognize(mut image: PageImage, config: &OcrConfig) -> Result<Vec<OcrWord>, OcrError> {
-    prep::prepare(&mut image);
+    if config.preprocess {
+        prep::prepare(&mut image);
+    }
     tesseract::recognize(&image, config).map(clean::clean)
 }
 

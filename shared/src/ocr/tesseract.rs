@@ -21,18 +21,6 @@ pub(super) fn recognize(image: &PageImage, config: &OcrConfig) -> Result<Vec<Ocr
         .map_err(|e| OcrError::Missing(format!("{}: {e}", config.tesseract.display())))?;
     let mut stdin = child.stdin.take().expect("piped stdin");
     let pgm = pgm(image);
-    if let Ok(p) = std::env::var("OCR_DUMP") {
-        let _ = std::fs::write(
-            {
-                static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
-                format!(
-                    "{p}-{}.pgm",
-                    N.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
-                )
-            },
-            &pgm,
-        );
-    }
     let writer = std::thread::spawn(move || stdin.write_all(&pgm));
     let mut stdout = child.stdout.take().expect("piped stdout");
     let reader = std::thread::spawn(move || {
