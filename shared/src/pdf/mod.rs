@@ -5,6 +5,8 @@ use std::sync::OnceLock;
 
 use pdfium_render::prelude::*;
 
+mod ocr_glyphs;
+
 use crate::config::OcrConfig;
 use crate::ocr::{self, OcrError, OcrWord, PageImage};
 
@@ -183,8 +185,8 @@ pub fn read_pages(
                 page: page_out.number,
                 source,
             })?;
-            page_out.glyphs = ocr::glyphs(&words, dpi, page_out.height);
-            page_out.text = ocr::text(&words);
+            page_out.glyphs = ocr_glyphs::glyphs(&words, dpi, page_out.height);
+            page_out.text = ocr_glyphs::text(&words);
             let doubtful = words
                 .iter()
                 .filter(|w| {
