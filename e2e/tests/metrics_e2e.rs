@@ -15,16 +15,6 @@ fn reports() -> Vec<PathBuf> {
     pdfs
 }
 
-/// Ground-truth key → (response key, tolerance): 0.01 for amounts, 0.0001 for multiples, 0.01
-/// percentage points for IRR.
-fn target(key: &str) -> (&str, f64) {
-    match key {
-        "dpi" | "tvpi" | "rvpi" => (key, 1e-4),
-        "irr_pct" => ("irr", 0.01),
-        _ => (key, 0.01),
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_report_yields_its_expected_metrics() {
     let mut stack = Stack::start(|_| {}).await;
@@ -52,7 +42,7 @@ async fn every_report_yields_its_expected_metrics() {
             .await;
         assert_eq!(code, 200, "{name}: {m}");
         for (key, expected) in truth["expected"].as_object().unwrap() {
-            let (field, tol) = target(key);
+            let (field, tol) = common::metric_target(key);
             let got = &m[field];
             let ok = match (expected.as_f64(), got.as_f64()) {
                 (None, None) => expected.is_null() && got.is_null(),

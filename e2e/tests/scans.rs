@@ -36,15 +36,6 @@ fn truth_rows(truth: &Value) -> Vec<Row> {
     rows
 }
 
-/// Ground-truth key → (metrics field, tolerance), as in metrics_e2e.rs.
-fn target(key: &str) -> (&str, f64) {
-    match key {
-        "dpi" | "tvpi" | "rvpi" => (key, 1e-4),
-        "irr_pct" => ("irr", 0.01),
-        _ => (key, 0.01),
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_scan_is_read_by_ocr_and_what_is_not_exact_is_flagged() {
     let mut stack = Stack::start(|c| assert!(c.ocr.is_some(), "OCR is off")).await;
@@ -149,7 +140,7 @@ async fn every_scan_is_read_by_ocr_and_what_is_not_exact_is_flagged() {
                 .get(&format!("/api/funds/{fund_id}/metrics?as_of={as_of}"))
                 .await;
             for (key, expected) in truth["expected"].as_object().unwrap() {
-                let (field, tol) = target(key);
+                let (field, tol) = common::metric_target(key);
                 let ok = match (expected.as_f64(), m[field].as_f64()) {
                     (None, None) => true,
                     (Some(e), Some(g)) => (e - g).abs() <= tol + 1e-9,

@@ -403,3 +403,13 @@ pub fn numbers(text: &str) -> Vec<f64> {
     }
     out
 }
+
+/// Ground-truth `expected` key → (metrics response key, tolerance): 0.01 for amounts, 0.0001 for
+/// multiples, 0.01 percentage points for IRR.
+pub fn metric_target(key: &str) -> (&str, f64) {
+    match key {
+        "dpi" | "tvpi" | "rvpi" => (key, 1e-4),
+        "irr_pct" => ("irr", 0.01),
+        _ => (key, 0.01),
+    }
+}

@@ -78,8 +78,12 @@ fn run(path: &Path) -> Result<Extraction> {
     Ok(ex.finish())
 }
 
-/// Lists (and with `apply` removes) funds created from names that do not read as a fund's.
-fn cleanup_cmd(apply: bool) -> Result<()> {
+/// Runs `work` on a one-connection pool to DATABASE_URL, on a runtime of its own.
+fn with_database<F, Fut>(work: F) -> Result<()>
+where
+    F: FnOnce(sqlx::PgPool) -> Fut,
+    Fut: std::future::Future<Output = Result<()>>,
+{
     let url = shared::config::Env::process().required("DATABASE_URL")?;
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -90,6 +94,13 @@ fn cleanup_cmd(apply: bool) -> Result<()> {
             .connect(&url)
             .await
             .context("cannot connect to DATABASE_URL")?;
+        work(pool).await
+    })
+}
+
+/// Lists (and with `apply` removes) funds created from names that do not read as a fund's.
+fn cleanup_cmd(apply: bool) -> Result<()> {
+    with_database(|pool| async move {
         let junk = shared::db::funds::junk_funds(&pool).await?;
         if junk.is_empty() {
             println!("No fund needs cleaning up.");
@@ -118,23 +129,17 @@ fn cleanup_cmd(apply: bool) -> Result<()> {
 /// Moves every stored file to `to` and prints what it did; files it cannot find are listed.
 fn files_move_cmd(to: FileStoreKind) -> Result<()> {
     let env = shared::config::Env::process();
-    let url = env.required("DATABASE_URL")?;
     let files = shared::config::FilesConfig::read(&env)?;
     anyhow::ensure!(
         files.s3.is_some(),
         "files-move needs the bucket's settings: S3_BUCKET (and S3_ENDPOINT, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY, S3_REGION as needed)"
     );
     let store = shared::files::FileStore::new(&files)?;
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
-    rt.block_on(async {
-        let pool = sqlx::postgres::PgPoolOptions::new()
-            .max_connections(1)
-            .connect(&url)
+    with_database(|pool| async move {
+        shared::MIGRATOR
+            .run(&pool)
             .await
-            .context("cannot connect to DATABASE_URL")?;
-        shared::MIGRATOR.run(&pool).await.context("applying migrations")?;
+            .context("applying migrations")?;
         let started = Instant::now();
         let report = shared::files::moving::move_all(&store, &pool, to).await?;
         let (in_postgres, in_bucket) = shared::db::files::counts(&pool).await?;
@@ -151,7 +156,11 @@ fn files_move_cmd(to: FileStoreKind) -> Result<()> {
         if to == FileStoreKind::S3 && report.moved > 0 {
             println!("Postgres gives the space back after VACUUM (FULL) document_files.");
         }
-        anyhow::ensure!(report.missing.is_empty(), "{} file(s) could not be moved", report.missing.len());
+        anyhow::ensure!(
+            report.missing.is_empty(),
+            "{} file(s) could not be moved",
+            report.missing.len()
+        );
         Ok(())
     })
 }
