@@ -40,8 +40,12 @@ impl OcrChecks {
                     && amounts::parse_amount(c).is_some()
                     && dates::parse_date(c).is_none()
             });
-            // A dated line of table cells whose amount OCR lost is as much a lost row.
-            if dated && (priced || cells.len() >= 3) {
+            // A line of table cells that starts with its date and lost its amount is as much a
+            // lost row; a letterhead line ("To: … Date: July 7, 2025") is not.
+            let date_first = cells
+                .first()
+                .is_some_and(|c| dates::parse_date(c).is_some());
+            if dated && (priced || date_first && cells.len() >= 3) {
                 warnings.push(ExtractionWarning {
                     page: Some(page.number),
                     message:
@@ -55,8 +59,12 @@ impl OcrChecks {
         }
     }
 
-    /// Warns on every row, fact and stated figure whose printed text holds a doubtful number.
+    /// Warns on every row, fact and stated figure whose printed text holds a doubtful number,
+    /// and keeps a fund name OCR garbled from creating a fund.
     pub(super) fn finish(&self, out: &mut Extraction) {
+        if !out.ocr_pages.is_empty() {
+            doubt_fund_name(out);
+        }
         if self.doubtful.is_empty() {
             return;
         }
@@ -100,5 +108,51 @@ impl OcrChecks {
                 out.warnings.push(warning);
             }
         }
+    }
+}
+
+/// A fund name read by OCR with characters no fund's name has ("Capital I] (GP)") may link the
+/// document to a fund that exists, as any unplaceable heading does, but never creates one.
+fn doubt_fund_name(out: &mut Extraction) {
+    let Some(name) = out.fund.name.as_deref() else {
+        return;
+    };
+    let odd = |c: char| !(c.is_alphanumeric() || c.is_whitespace() || ",.&'()-/+:".contains(c));
+    if !name.chars().any(odd) {
+        return;
+    }
+    out.warnings.push(ExtractionWarning {
+        page: out.ocr_pages.first().copied(),
+        message: "OCR read the fund name with characters a fund's name does not have, so no fund \
+                  is created from it; link the document to its fund by hand if none matches"
+            .into(),
+        text: Some(name.to_string()),
+    });
+    out.unplaced_fund_name = out.fund.name.take();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_garbled_fund_name_creates_no_fund() {
+        let mut out = Extraction {
+            ocr_pages: vec![1],
+            ..Default::default()
+        };
+        out.fund.name = Some("Level Structured Capital I] (GP) L.P.".into());
+        OcrChecks::default().finish(&mut out);
+        assert_eq!(out.fund.name, None);
+        assert_eq!(
+            out.unplaced_fund_name.as_deref(),
+            Some("Level Structured Capital I] (GP) L.P.")
+        );
+        assert_eq!(out.warnings.len(), 1);
+
+        out.fund.name = Some("Brackenridge Growth Fund IV, L.P.".into());
+        out.warnings.clear();
+        OcrChecks::default().finish(&mut out);
+        assert!(out.fund.name.is_some() && out.warnings.is_empty());
     }
 }

@@ -89,8 +89,8 @@ pub fn is_generic_header(header: &str) -> bool {
 pub fn normalize(label: &str) -> String {
     let lower = label.to_lowercase().replace(['’', '‘'], "'");
     let mut t: String = lower.split_whitespace().collect::<Vec<_>>().join(" ");
-    if let Some((head, _)) = t.split_once(" - ") {
-        t = head.to_string();
+    if let Some(cut) = qualifier_dash(&t) {
+        t.truncate(cut);
     }
     if let Some(open) = t.find(" (")
         && has_any(
@@ -119,6 +119,20 @@ pub fn normalize(label: &str) -> String {
         t = &t[..t.len() - digits];
     }
     t.trim_start_matches("your ").to_string()
+}
+
+/// Where a " - Qualifier" starts: a hyphen with a space on at least one side, between words
+/// ("Expenses - Total", and "Expenses- Total" as a scan reads it; not "Follow-on").
+fn qualifier_dash(t: &str) -> Option<usize> {
+    t.find(" - ")
+        .or_else(|| {
+            t.find("- ")
+                .filter(|&i| t[..i].ends_with(char::is_alphabetic))
+        })
+        .or_else(|| {
+            t.find(" -")
+                .filter(|&i| t[i + 2..].starts_with(char::is_alphabetic))
+        })
 }
 
 /// A label that states a balance on a date ("Partners' capital, December 31, 2023").
@@ -242,6 +256,15 @@ mod tests {
 
     #[test]
     fn labels_reduce_to_their_keys() {
+        assert_eq!(
+            normalize("Partnership Expenses- Total"),
+            "partnership expenses"
+        );
+        assert_eq!(
+            normalize("Partnership Expenses -Total"),
+            "partnership expenses"
+        );
+        assert_eq!(normalize("Follow-on investment"), "follow-on investment");
         let n = normalize("Capital contributed to date (before this call)");
         assert_eq!(balance_key(&n), Some("contributed_to_date"));
         assert_eq!(
