@@ -11,29 +11,10 @@ use common::Stack;
 use serde_json::Value;
 use shared::domain::DocumentStatus;
 
-/// (kind, date, amount in cents) of a ground-truth or stored row.
-type Row = (String, String, i64);
+type Row = shared::testing::FlowRow;
 
 fn cents(v: &Value) -> i64 {
-    (v.as_f64().expect("amount") * 100.0).round() as i64
-}
-
-fn truth_rows(truth: &Value) -> Vec<Row> {
-    let mut rows = Vec::new();
-    for (key, kind) in [
-        ("capital_calls", "capital_call"),
-        ("distributions", "distribution"),
-        ("adjustments", "adjustment"),
-    ] {
-        for r in truth[key].as_array().unwrap() {
-            rows.push((
-                kind.to_string(),
-                r["date"].as_str().unwrap().to_string(),
-                cents(&r["amount"]),
-            ));
-        }
-    }
-    rows
+    shared::testing::cents(v.as_f64().expect("amount"))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -95,7 +76,7 @@ async fn every_scan_is_read_by_ocr_and_what_is_not_exact_is_flagged() {
             );
             *unmatched.entry(row).or_default() += 1;
         }
-        let want = truth_rows(&truth);
+        let want = shared::testing::truth_rows(&truth);
         let mut doc_exact = 0;
         for row in &want {
             match unmatched.get_mut(row) {

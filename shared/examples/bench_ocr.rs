@@ -14,51 +14,35 @@ use shared::config::{Env, OcrConfig};
 use shared::domain::Extraction;
 use shared::extract::DocumentExtractor;
 
-type Row = (&'static str, String, i64);
+use shared::testing::{FlowRow, cents, truth_rows};
 
-fn cents(v: f64) -> i64 {
-    (v * 100.0).round() as i64
-}
-
-fn truth_rows(truth: &Value) -> Vec<Row> {
+fn our_rows(out: &Extraction) -> Vec<FlowRow> {
+    let row = |kind: &str, date: chrono::NaiveDate, amount: &rust_decimal::Decimal| {
+        let amount: f64 = amount.to_string().parse().unwrap_or_default();
+        (kind.to_string(), date.to_string(), cents(amount))
+    };
     let mut rows = Vec::new();
-    for (key, kind) in [
-        ("capital_calls", "call"),
-        ("distributions", "dist"),
-        ("adjustments", "adj"),
-    ] {
-        for r in truth[key].as_array().into_iter().flatten() {
-            let date = r["date"].as_str().unwrap_or_default().to_string();
-            rows.push((kind, date, cents(r["amount"].as_f64().unwrap_or_default())));
-        }
-    }
-    rows
-}
-
-fn our_rows(out: &Extraction) -> Vec<Row> {
-    let f = |d: &rust_decimal::Decimal| cents(d.to_string().parse().unwrap_or_default());
-    let mut rows: Vec<Row> = Vec::new();
     rows.extend(
         out.capital_calls
             .iter()
-            .map(|r| ("call", r.date.to_string(), f(&r.amount))),
+            .map(|r| row("capital_call", r.date, &r.amount)),
     );
     rows.extend(
         out.distributions
             .iter()
-            .map(|r| ("dist", r.date.to_string(), f(&r.amount))),
+            .map(|r| row("distribution", r.date, &r.amount)),
     );
     rows.extend(
         out.adjustments
             .iter()
-            .map(|r| ("adj", r.date.to_string(), f(&r.amount))),
+            .map(|r| row("adjustment", r.date, &r.amount)),
     );
     rows
 }
 
 /// (rows exact, rows read that the report does not have).
 fn score(out: &Extraction, truth: &Value) -> (usize, usize) {
-    let mut ours: HashMap<Row, usize> = HashMap::new();
+    let mut ours: HashMap<FlowRow, usize> = HashMap::new();
     for r in our_rows(out) {
         *ours.entry(r).or_default() += 1;
     }

@@ -112,3 +112,32 @@ pub fn config(database_url: &str) -> Config {
 pub fn ocr() -> Option<crate::config::OcrConfig> {
     crate::config::OcrConfig::read(&crate::config::Env::process()).expect("OCR_* settings")
 }
+
+/// A ground-truth or extracted cash flow as the OCR checks compare them: (kind as the API names
+/// it, ISO date, amount in cents).
+pub type FlowRow = (String, String, i64);
+
+/// An amount in whole cents.
+pub fn cents(amount: f64) -> i64 {
+    (amount * 100.0).round() as i64
+}
+
+/// The capital calls, distributions and adjustments of a ground-truth JSON.
+pub fn truth_rows(truth: &serde_json::Value) -> Vec<FlowRow> {
+    let mut rows = Vec::new();
+    for (key, kind) in [
+        ("capital_calls", "capital_call"),
+        ("distributions", "distribution"),
+        ("adjustments", "adjustment"),
+    ] {
+        for r in truth[key].as_array().into_iter().flatten() {
+            let date = r["date"].as_str().unwrap_or_default().to_string();
+            rows.push((
+                kind.to_string(),
+                date,
+                cents(r["amount"].as_f64().unwrap_or_default()),
+            ));
+        }
+    }
+    rows
+}

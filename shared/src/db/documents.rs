@@ -113,13 +113,9 @@ pub async fn insert_upload(pool: &PgPool, u: &NewUpload<'_>) -> Result<UploadOut
     .fetch_optional(&mut *tx)
     .await?;
     let Some(id) = id else {
-        let existing = sqlx::query_scalar(
-            "SELECT id FROM documents WHERE sha256 = $1 AND COALESCE(upload_fund_id, 0) = COALESCE($2, 0)",
-        )
-        .bind(u.sha256)
-        .bind(u.upload_fund_id)
-        .fetch_one(&mut *tx)
-        .await?;
+        let existing = find_same(&mut *tx, u.sha256, u.upload_fund_id)
+            .await?
+            .ok_or(sqlx::Error::RowNotFound)?;
         return Ok(UploadOutcome::Duplicate(existing));
     };
     super::files::insert(&mut tx, id, &u.file).await?;
@@ -202,8 +198,8 @@ pub async fn delete(pool: &PgPool, id: i64) -> Result<Option<Deleted>, sqlx::Err
 }
 
 /// The document already holding these bytes for this fund (or for no fund), if any.
-pub async fn find_same(
-    pool: &PgPool,
+pub async fn find_same<'c>(
+    db: impl sqlx::PgExecutor<'c>,
     sha256: &str,
     upload_fund_id: Option<i64>,
 ) -> Result<Option<i64>, sqlx::Error> {
@@ -212,7 +208,7 @@ pub async fn find_same(
     )
     .bind(sha256)
     .bind(upload_fund_id)
-    .fetch_optional(pool)
+    .fetch_optional(db)
     .await
 }
 

@@ -22,11 +22,9 @@ pub(super) fn recognize(image: &PageImage, config: &OcrConfig) -> Result<Vec<Ocr
     let mut stdin = child.stdin.take().expect("piped stdin");
     let pgm = pgm(image);
     let writer = std::thread::spawn(move || stdin.write_all(&pgm));
-    let mut stdout = child.stdout.take().expect("piped stdout");
-    let reader = std::thread::spawn(move || {
-        let mut out = String::new();
-        stdout.read_to_string(&mut out).map(|_| out)
-    });
+    let reader = drain(child.stdout.take().expect("piped stdout"));
+    // Read while it runs too: a full stderr pipe would stall the engine until the timeout.
+    let errors = drain(child.stderr.take().expect("piped stderr"));
     let status = match child.wait_timeout(config.page_timeout) {
         Ok(Some(status)) => status,
         Ok(None) => {
@@ -42,16 +40,21 @@ pub(super) fn recognize(image: &PageImage, config: &OcrConfig) -> Result<Vec<Ocr
         .map_err(|_| OcrError::Failed("reading its output panicked".into()))?
         .map_err(|e| OcrError::Failed(e.to_string()))?;
     if !status.success() {
-        let mut err = String::new();
-        if let Some(mut e) = child.stderr.take() {
-            let _ = e.read_to_string(&mut err);
-        }
+        let err = errors.join().ok().and_then(Result::ok).unwrap_or_default();
         return Err(OcrError::Failed(format!(
             "tesseract exited with {status}: {}",
             err.trim()
         )));
     }
     Ok(parse_tsv(&tsv))
+}
+
+/// Reads a pipe to its end on a thread of its own.
+fn drain(mut pipe: impl Read + Send + 'static) -> std::thread::JoinHandle<std::io::Result<String>> {
+    std::thread::spawn(move || {
+        let mut out = String::new();
+        pipe.read_to_string(&mut out).map(|_| out)
+    })
 }
 
 /// Binary PGM: the simplest image format Tesseract's Leptonica reads from a pipe.
