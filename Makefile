@@ -30,7 +30,7 @@ bench-extract:
 # chat queries and 10,000 mixed requests at concurrency 64 with 100 uploads; prints the table.
 bench-load:
 	cargo build --release --bins
-	@$(ENV); target/release/fundlens-loadtest
+	@$(ENV); target/release/fundlens-loadtest $(ARGS)
 
 # N generated-report uploads (default 1,000 at concurrency 8) through the release API to one
 # worker with `make run`'s defaults: throughput, upload→completed p50/p99, CPU per process and per

@@ -131,7 +131,7 @@ async fn every_scan_is_read_by_ocr_and_what_is_not_exact_is_flagged() {
     eprintln!("scans: {exact}/{total} rows exact ({:.1}%)", share * 100.0);
     assert!(problems.is_empty(), "{}", problems.join("\n"));
     // Measured 217/221 (98.2%) with Tesseract 5.3 at 300 dpi; the rest are flagged above.
-    assert!(share >= 0.97, "{exact}/{total} rows exact");
+    assert!(share >= 0.99, "{exact}/{total} rows exact");
     stack.stop().await;
 }
 

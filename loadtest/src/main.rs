@@ -1,5 +1,6 @@
 //! `fundlens-loadtest`: starts the real stack with small pools and measures it under load.
-//! `--short` is the CI version (a few hundred requests) and fails on any error.
+//! `--short` is the CI version (a few hundred requests) and fails on any error; `--scans` uploads
+//! the image-only scans during the mixed load, so the worker OCRs while the API is measured.
 use fundlens_loadtest::{stack, stats, watch, workload};
 
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -20,11 +21,14 @@ struct Plan {
     uploads: usize,
     workers: usize,
     short: bool,
+    /// Upload the image-only `scans/` during (b), so the worker OCRs while the API is loaded.
+    scans: bool,
 }
 
 #[tokio::main]
 async fn main() {
     let short = std::env::args().any(|a| a == "--short");
+    let scans = std::env::args().any(|a| a == "--scans");
     let plan = if short {
         Plan {
             seeds: 3,
@@ -35,6 +39,7 @@ async fn main() {
             uploads: 10,
             workers: 1,
             short,
+            scans,
         }
     } else {
         Plan {
@@ -46,6 +51,7 @@ async fn main() {
             uploads: 100,
             workers: 1,
             short,
+            scans,
         }
     };
     match run(plan).await {
@@ -164,7 +170,11 @@ async fn measure(stack: &stack::Stack, plan: &Plan) -> anyhow::Result<bool> {
             uploaded.clone(),
             status_targets.clone(),
         );
-        let samples = samples.clone();
+        let samples = if plan.scans {
+            workload::scan_pdfs()?
+        } else {
+            samples.clone()
+        };
         let n = plan.uploads;
         // Close together, so that the whole mix runs while the workers ingest.
         let gap = Duration::from_millis(10);

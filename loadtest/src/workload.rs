@@ -62,6 +62,28 @@ pub fn sample_pdfs(limit: usize) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
     Ok(out)
 }
 
+/// The image-only scans of `scans/`, which the worker must OCR.
+pub fn scan_pdfs() -> anyhow::Result<Vec<(String, Vec<u8>)>> {
+    let dir = data_dir().join("scans");
+    let mut paths: Vec<_> = std::fs::read_dir(&dir)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "pdf"))
+        .collect();
+    paths.sort();
+    anyhow::ensure!(!paths.is_empty(), "no scans under {}", dir.display());
+    paths
+        .into_iter()
+        .map(|p| {
+            let name = p
+                .file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .to_string();
+            Ok((name, std::fs::read(&p)?))
+        })
+        .collect()
+}
+
 /// The same report with a trailing comment line: new content, same document.
 pub fn variant(bytes: &[u8], n: usize) -> Vec<u8> {
     let mut v = bytes.to_vec();

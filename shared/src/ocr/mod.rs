@@ -3,6 +3,7 @@
 mod clean;
 pub mod layer;
 mod prep;
+mod regions;
 mod tesseract;
 
 use crate::config::OcrConfig;

@@ -5,10 +5,76 @@ use std::process::{Command, Stdio};
 
 use wait_timeout::ChildExt;
 
+use super::regions::{self, Region};
 use super::{OcrError, OcrWord, PageImage};
 use crate::config::OcrConfig;
 
+/// A region read again counts only if its words read like text (mean confidence at least this):
+/// a logo, a signature or a chart gives low-confidence fragments that are better left out.
+const REGION_MIN_CONFIDENCE: f32 = 60.0;
+
+/// The page's words: the whole page with layout analysis, then each region where that left text
+/// unread (`regions.rs`) on its own.
 pub(super) fn recognize(image: &PageImage, config: &OcrConfig) -> Result<Vec<OcrWord>, OcrError> {
+    let mut words = read(image, config)?;
+    let found_regions = regions::unread(image, &words);
+    for region in found_regions {
+        let (crop, margin) = regions::crop(image, region, &words);
+        let found = read(&crop, config)?;
+        replace(&mut words, found, region, margin);
+    }
+    Ok(words)
+}
+
+/// The region's words from its own pass, moved back into page pixels, take the place of those
+/// the page pass read there, if they read like text and hold at least as many characters.
+fn replace(words: &mut Vec<OcrWord>, found: Vec<OcrWord>, region: Region, margin: usize) {
+    let found: Vec<OcrWord> = found
+        .into_iter()
+        .map(|mut w| {
+            w.left = (w.left as usize + region.x0).saturating_sub(margin) as u32;
+            w.top = (w.top as usize + region.y0).saturating_sub(margin) as u32;
+            w
+        })
+        .collect();
+    if found.is_empty() {
+        return;
+    }
+    let mean = found.iter().map(|w| w.conf).sum::<f32>() / found.len() as f32;
+    let chars = |ws: &mut dyn Iterator<Item = &OcrWord>| -> usize {
+        ws.map(|w| w.text.chars().count()).sum()
+    };
+    let before = chars(&mut words.iter().filter(|w| regions::holds(&region, w)));
+    if mean < REGION_MIN_CONFIDENCE || chars(&mut found.iter()) < before {
+        return;
+    }
+    // Where the region's first line was in reading order, or where the next line below starts.
+    let at = words
+        .iter()
+        .position(|w| regions::holds(&region, w) || w.top as usize > region.y0)
+        .unwrap_or(words.len());
+    let at = words[..at]
+        .iter()
+        .filter(|w| !regions::holds(&region, w))
+        .count();
+    words.retain(|w| !regions::holds(&region, w));
+    let at = match words.get(at) {
+        // Not in the middle of a line: back to where that line starts.
+        Some(next) => {
+            let line = next.line;
+            words.iter().position(|w| w.line == line).unwrap_or(at)
+        }
+        None => at,
+    };
+    let first_line = words.iter().map(|w| w.line + 1).max().unwrap_or(0);
+    let found = found.into_iter().map(|mut w| {
+        w.line += first_line;
+        w
+    });
+    words.splice(at..at, found);
+}
+
+fn read(image: &PageImage, config: &OcrConfig) -> Result<Vec<OcrWord>, OcrError> {
     let mut child = Command::new(&config.tesseract)
         .args(["-", "-", "-l", &config.languages, "--psm", "3", "--dpi"])
         .arg(image.dpi.to_string())
@@ -122,5 +188,72 @@ mod tests {
             (words[2].text.as_str(), words[2].left, words[2].line),
             ("$1,000", 221, 1)
         );
+    }
+
+    fn word(text: &str, left: u32, top: u32, line: u32) -> OcrWord {
+        OcrWord {
+            text: text.into(),
+            left,
+            top,
+            width: 100,
+            height: 30,
+            conf: 90.0,
+            line,
+        }
+    }
+
+    const TABLE: Region = Region {
+        x0: 0,
+        y0: 200,
+        x1: 1000,
+        y1: 400,
+    };
+
+    #[test]
+    fn a_region_read_better_takes_the_place_of_its_words_in_reading_order() {
+        let mut words = vec![
+            word("Title", 0, 100, 0),
+            word("13-Apr-2022", 50, 250, 1),
+            word("Commentary", 0, 500, 2),
+        ];
+        // Read in the crop's pixels: the crop starts 60 px before the region.
+        let found = vec![
+            word("Date", 110, 60, 0),
+            word("Amount", 300, 60, 0),
+            word("13-Apr-2022", 110, 110, 1),
+            word("-317", 300, 110, 1),
+        ];
+        replace(&mut words, found, TABLE, 60);
+        let texts: Vec<(&str, u32, u32)> = words
+            .iter()
+            .map(|w| (w.text.as_str(), w.top, w.line))
+            .collect();
+        assert_eq!(
+            texts,
+            [
+                ("Title", 100, 0),
+                ("Date", 200, 3),
+                ("Amount", 200, 3),
+                ("13-Apr-2022", 250, 4),
+                ("-317", 250, 4),
+                ("Commentary", 500, 2),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_region_read_worse_or_as_noise_changes_nothing() {
+        let words = vec![
+            word("13-Apr-2022", 50, 250, 0),
+            word("Capital", 300, 250, 0),
+        ];
+        let mut shorter = words.clone();
+        replace(&mut shorter, vec![word("13-Apr", 110, 110, 0)], TABLE, 60);
+        assert_eq!(shorter, words);
+        let mut noise = words.clone();
+        let mut scribble = word("~~wWmM~~~~~~~~~~~~~~~~~", 110, 110, 0);
+        scribble.conf = 20.0;
+        replace(&mut noise, vec![scribble], TABLE, 60);
+        assert_eq!(noise, words);
     }
 }
