@@ -10,8 +10,17 @@ use super::{amounts, dates};
 /// What the OCR'd pages leave to check once the whole document is read.
 #[derive(Debug, Default)]
 pub(super) struct OcrChecks {
-    /// (page, word, confidence) of numbers read with low confidence.
-    doubtful: Vec<(u32, String, f32)>,
+    doubtful: Vec<Doubt>,
+}
+
+/// A number read with low confidence, and the text of the line it was read on: a page of dates
+/// holds "2023" many times, and only the row that holds this one is in doubt.
+#[derive(Debug, Clone)]
+struct Doubt {
+    page: u32,
+    word: String,
+    conf: f32,
+    line: Option<String>,
 }
 
 impl OcrChecks {
@@ -24,11 +33,25 @@ impl OcrChecks {
         warnings: &mut Vec<ExtractionWarning>,
     ) {
         let Some(ocr) = &page.ocr else { return };
-        self.doubtful.extend(
-            ocr.doubtful
+        let pt = 72.0 / ocr.dpi.max(1) as f32;
+        self.doubtful.extend(ocr.doubtful.iter().map(|w| {
+            // The word's middle in the lines' points (origin at the bottom left).
+            let x = (w.left as f32 + w.width as f32 / 2.0) * pt;
+            let y = page.height - (w.top as f32 + w.height as f32 / 2.0) * pt;
+            let line = lines
                 .iter()
-                .map(|w| (page.number, w.text.clone(), w.conf)),
-        );
+                .find(|l| {
+                    (l.bottom - 1.0..=l.top + 1.0).contains(&y)
+                        && (l.left - 1.0..=l.right + 1.0).contains(&x)
+                })
+                .map(Line::text);
+            Doubt {
+                page: page.number,
+                word: w.text.clone(),
+                conf: w.conf,
+                line,
+            }
+        }));
         for (line, used) in lines.iter().zip(in_table) {
             if *used {
                 continue;
@@ -86,12 +109,43 @@ impl OcrChecks {
         );
         sources.extend(out.facts.iter().map(|f| (f.page, f.source_text.clone())));
         sources.extend(out.reported.iter().map(|f| (f.page, f.source_text.clone())));
+        // A doubt belongs to the rows built from its line; one whose line no row or figure came
+        // from (a fact labelled in other words) falls back to any that prints the number, unless
+        // a warning already quotes its line (a row skipped for its unreadable amount).
+        let holds = |d: &Doubt, page: u32, text: &str| {
+            d.page == page && text.split_whitespace().any(|t| t == d.word)
+        };
+        let on_its_line = |d: &Doubt, page: u32, text: &str| {
+            holds(d, page, text)
+                && d.line
+                    .as_deref()
+                    .is_some_and(|l| text.contains(l) || l.contains(text))
+        };
+        let placed: Vec<bool> = self
+            .doubtful
+            .iter()
+            .map(|d| {
+                sources.iter().any(|(p, t)| on_its_line(d, *p, t))
+                    || out.warnings.iter().any(|w| {
+                        w.page == Some(d.page)
+                            && d.line.is_some()
+                            && w.text.as_deref() == d.line.as_deref()
+                    })
+            })
+            .collect();
         for (page, text) in sources {
             let doubts: Vec<String> = self
                 .doubtful
                 .iter()
-                .filter(|(p, word, _)| *p == page && text.split_whitespace().any(|t| t == word))
-                .map(|(_, word, conf)| format!("\"{word}\" at {conf:.0}%"))
+                .zip(&placed)
+                .filter(|(d, placed)| {
+                    if **placed {
+                        on_its_line(d, page, &text)
+                    } else {
+                        holds(d, page, &text)
+                    }
+                })
+                .map(|(d, _)| format!("\"{}\" at {:.0}%", d.word, d.conf))
                 .collect();
             if doubts.is_empty() {
                 continue;
@@ -154,5 +208,61 @@ mod tests {
         out.warnings.clear();
         OcrChecks::default().finish(&mut out);
         assert!(out.fund.name.is_some() && out.warnings.is_empty());
+    }
+
+    fn call(text: &str) -> crate::domain::CapitalCall {
+        crate::domain::CapitalCall {
+            page: 2,
+            source_text: text.into(),
+            ..Default::default()
+        }
+    }
+
+    fn doubt(word: &str, line: Option<&str>) -> Doubt {
+        Doubt {
+            page: 2,
+            word: word.into(),
+            conf: 10.0,
+            line: line.map(str::to_string),
+        }
+    }
+
+    #[test]
+    fn a_doubtful_year_names_only_the_row_it_was_read_on() {
+        const FEB: &str = "Feb 4 2023 Call 21 USD 1,810,000 Bridge Financing";
+        const MAR: &str = "Mar 5 2023 Call 27 USD 3,228,000 Management Fee";
+        const SKIPPED: &str = "Jan 1 2023 Call 20 7USD 4,607,000 Add-on";
+        let mut out = Extraction {
+            capital_calls: vec![call(FEB), call(MAR)],
+            warnings: vec![ExtractionWarning {
+                page: Some(2),
+                message: "a row was skipped".into(),
+                text: Some(SKIPPED.into()),
+            }],
+            ..Default::default()
+        };
+        let checks = OcrChecks {
+            doubtful: vec![doubt("2023", Some(MAR)), doubt("2023", Some(SKIPPED))],
+        };
+        checks.finish(&mut out);
+        let named: Vec<&str> = out.warnings[1..]
+            .iter()
+            .filter_map(|w| w.text.as_deref())
+            .collect();
+        assert_eq!(named, [MAR]);
+    }
+
+    #[test]
+    fn a_doubt_whose_line_gave_no_row_falls_back_to_the_rows_that_print_it() {
+        let mut out = Extraction {
+            capital_calls: vec![call("Total Commitment: 30,000,000")],
+            ..Default::default()
+        };
+        let checks = OcrChecks {
+            doubtful: vec![doubt("30,000,000", Some("Commitment 30,000,000 USD"))],
+        };
+        checks.finish(&mut out);
+        assert_eq!(out.warnings.len(), 1);
+        assert!(out.warnings[0].message.contains("\"30,000,000\" at 10%"));
     }
 }
