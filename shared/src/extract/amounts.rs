@@ -121,6 +121,18 @@ pub fn parse_number(s: &str) -> Option<Decimal> {
     digits.parse::<Decimal>().ok()
 }
 
+/// How many digits an amount prints after its decimal point ("$1,234.50" has 2, "1,234" none).
+pub fn printed_decimals(text: &str) -> usize {
+    let Some((_, frac)) = text.rsplit_once('.') else {
+        return 0;
+    };
+    frac.chars().take_while(char::is_ascii_digit).count()
+}
+
+/// No sum of money in a report has more decimals than this; a number that does was misread
+/// (OCR taking thousands commas for points: "$1.58100000" for "$158,100.00").
+pub const MAX_MONEY_DECIMALS: usize = 4;
+
 /// A ratio like `0.60x`, `1.2 x` or `1.45`.
 pub fn parse_multiple(text: &str) -> Option<Decimal> {
     let s = text.trim();

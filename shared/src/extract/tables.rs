@@ -146,7 +146,14 @@ pub fn read_row(cols: &Columns, line: &Line) -> RowKind {
             _ => RowKind::End,
         };
     }
+    let decimals = amounts::printed_decimals(amount_text);
     match (date, amount) {
+        (Some(_), Some(_)) if filled >= 2 && decimals > amounts::MAX_MONEY_DECIMALS => {
+            RowKind::Unreadable(format!(
+                "amount {amount_text:?} could not be read: no sum of money is printed with \
+                 {decimals} decimals"
+            ))
+        }
         (Some(date), Some(amount)) if filled >= 2 => RowKind::Entry(Entry {
             date,
             amount,
@@ -278,5 +285,24 @@ mod tests {
         assert_eq!(normalize_call_number("3"), "Call 3");
         assert_eq!(normalize_call_number("#3"), "Call 3");
         assert_eq!(normalize_call_number("Call 3"), "Call 3");
+    }
+
+    #[test]
+    fn an_amount_with_more_decimals_than_money_has_is_unreadable() {
+        let header = line(&[("Date", 50.0), ("Amount", 150.0), ("Type", 250.0)]);
+        let cols = Columns::from_header(&header).expect("header");
+        let row = |amount: &str| {
+            read_row(
+                &cols,
+                &line(&[("06/29/2023", 50.0), (amount, 150.0), ("Income", 250.0)]),
+            )
+        };
+        // OCR read "$158,100.00" with its commas as points and lost the decimal point.
+        assert!(
+            matches!(row("$1.58100000"), RowKind::Unreadable(why) if why.contains("8 decimals"))
+        );
+        assert!(matches!(row("-$52.70000"), RowKind::Unreadable(_)));
+        assert!(matches!(row("$158,100.00"), RowKind::Entry(_)));
+        assert!(matches!(row("1,234.5678"), RowKind::Entry(_)));
     }
 }

@@ -22,6 +22,8 @@ pub struct OpenTable {
     unclassified: Vec<(u32, String)>,
     first_page: u32,
     amounts: Vec<Decimal>,
+    /// (decimals printed, page, row text) of each row's amount.
+    decimals: Vec<(usize, u32, String)>,
 }
 
 impl OpenTable {
@@ -42,6 +44,7 @@ impl OpenTable {
             unclassified: Vec::new(),
             first_page: page,
             amounts: Vec::new(),
+            decimals: Vec::new(),
         }
     }
 
@@ -96,6 +99,10 @@ impl OpenTable {
         };
         let description = e.cell(&self.cols, ColumnRole::Description);
         let source_text = line.text();
+        if let Some(printed) = e.cell(&self.cols, ColumnRole::Amount) {
+            let n = amounts::printed_decimals(&printed);
+            self.decimals.push((n, page, source_text.clone()));
+        }
         self.sum += amount;
         self.rows += 1;
         self.amounts.push(amount.abs());
@@ -230,6 +237,7 @@ impl OpenTable {
 
     /// Ends the table: checks the totals row and reports rows that fit no category.
     pub fn close(self, out: &mut Extraction) {
+        self.check_decimals(out);
         if let Some((total, page, text)) = self.total
             && total != self.sum
         {
@@ -262,7 +270,118 @@ impl OpenTable {
     }
 }
 
+impl OpenTable {
+    /// A table prints its amounts one way; a row that breaks the pattern ("1.581" among
+    /// "3,264,250.00") had its separators misread, most often by OCR, and is named.
+    fn check_decimals(&self, out: &mut Extraction) {
+        let rows = self.decimals.len();
+        if rows < 4 {
+            return;
+        }
+        let mut counts = [0usize; amounts::MAX_MONEY_DECIMALS + 1];
+        for (n, ..) in &self.decimals {
+            counts[(*n).min(amounts::MAX_MONEY_DECIMALS)] += 1;
+        }
+        let (usual, seen) = counts
+            .iter()
+            .enumerate()
+            .max_by_key(|(_, c)| **c)
+            .map(|(n, c)| (n, *c))
+            .unwrap_or_default();
+        if seen * 4 < rows * 3 {
+            return;
+        }
+        for (n, page, text) in self.decimals.iter().filter(|(n, ..)| *n != usual) {
+            out.warnings.push(ExtractionWarning {
+                page: Some(*page),
+                message: format!(
+                    "this row's amount is printed with {n} decimals where the other rows of \
+                     \"{}\" have {usual}: its separators may have been misread; check it \
+                     against the document",
+                    self.title
+                ),
+                text: Some(text.clone()),
+            });
+        }
+    }
+}
+
 fn recallable_in_words(text: &str) -> bool {
     let t = text.to_lowercase();
     t.contains("recallable") && !t.contains("non-recallable") && !t.contains("non recallable")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::extract::lines::{Segment, Word};
+
+    fn line(cells: &[(&str, f32)]) -> Line {
+        let segments: Vec<Segment> = cells
+            .iter()
+            .map(|(t, x)| Segment {
+                words: vec![Word {
+                    text: t.to_string(),
+                    left: *x,
+                    right: x + 5.0 * t.chars().count() as f32,
+                }],
+                left: *x,
+                right: x + 5.0 * t.chars().count() as f32,
+            })
+            .collect();
+        Line {
+            left: segments[0].left,
+            right: segments[segments.len() - 1].right,
+            segments,
+            top: 10.0,
+            bottom: 0.0,
+            font_size: 10.0,
+            bold: false,
+        }
+    }
+
+    #[test]
+    fn a_row_printed_unlike_the_rest_of_its_table_is_named() {
+        let header = line(&[("Date", 50.0), ("Amount", 150.0)]);
+        let cols = Columns::from_header(&header).expect("header");
+        let mut table = OpenTable::start(cols, Some("Capital Calls"), "", 1);
+        let mut out = Extraction::default();
+        let amounts = [
+            "$3,264,250.00",
+            "$5,336,750.00",
+            "$1.581",
+            "$2,443,250.00",
+            "$1,008,500.00",
+        ];
+        for (i, a) in amounts.iter().enumerate() {
+            let date = format!("0{}/01/2020", i + 1);
+            assert!(table.take_line(&line(&[(&date, 50.0), (a, 150.0)]), 1, true, &mut out));
+        }
+        table.close(&mut out);
+        assert_eq!(out.capital_calls.len(), 5);
+        assert_eq!(out.warnings.len(), 1, "{:?}", out.warnings);
+        assert!(
+            out.warnings[0]
+                .message
+                .contains("3 decimals where the other rows")
+        );
+        assert_eq!(out.warnings[0].text.as_deref(), Some("03/01/2020 $1.581"));
+    }
+
+    #[test]
+    fn a_table_of_mixed_forms_is_left_alone() {
+        let header = line(&[("Date", 50.0), ("Amount", 150.0)]);
+        let cols = Columns::from_header(&header).expect("header");
+        let mut table = OpenTable::start(cols, Some("Distributions"), "", 1);
+        let mut out = Extraction::default();
+        for (i, a) in ["1,000", "2,500.50", "3,000", "4,125.25"]
+            .iter()
+            .enumerate()
+        {
+            let date = format!("0{}/01/2020", i + 1);
+            table.take_line(&line(&[(&date, 50.0), (a, 150.0)]), 1, true, &mut out);
+        }
+        table.close(&mut out);
+        assert!(out.warnings.is_empty(), "{:?}", out.warnings);
+    }
 }

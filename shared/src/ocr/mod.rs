@@ -2,6 +2,7 @@
 //! (`pdf/ocr_glyphs.rs` turns them into the glyphs a text layer gives).
 mod clean;
 pub mod layer;
+mod orient;
 mod prep;
 mod regions;
 mod tesseract;
@@ -49,10 +50,24 @@ impl OcrError {
     }
 }
 
-/// The words of one page image, in reading order.
-pub fn recognize(mut image: PageImage, config: &OcrConfig) -> Result<Vec<OcrWord>, OcrError> {
+pub use orient::page_confidence;
+
+/// What OCR read on one page.
+pub struct Recognized {
+    /// In reading order, in pixels of the page as it stands upright.
+    pub words: Vec<OcrWord>,
+    /// Quarter turns clockwise the scan needed to stand upright (odd: width and height swap).
+    pub quarter_turns: u8,
+}
+
+/// The words of one page image.
+pub fn recognize(mut image: PageImage, config: &OcrConfig) -> Result<Recognized, OcrError> {
     if config.preprocess {
         prep::prepare(&mut image);
     }
-    tesseract::recognize(&image, config).map(clean::clean)
+    let (words, quarter_turns) = tesseract::recognize(image, config)?;
+    Ok(Recognized {
+        words: clean::clean(words),
+        quarter_turns,
+    })
 }

@@ -5,6 +5,7 @@ use std::process::{Command, Stdio};
 
 use wait_timeout::ChildExt;
 
+use super::orient;
 use super::regions::{self, Region};
 use super::{OcrError, OcrWord, PageImage};
 use crate::config::OcrConfig;
@@ -13,17 +14,31 @@ use crate::config::OcrConfig;
 /// a logo, a signature or a chart gives low-confidence fragments that are better left out.
 const REGION_MIN_CONFIDENCE: f32 = 60.0;
 
-/// The page's words: the whole page with layout analysis, then each region where that left text
-/// unread (`regions.rs`) on its own.
-pub(super) fn recognize(image: &PageImage, config: &OcrConfig) -> Result<Vec<OcrWord>, OcrError> {
-    let mut words = read(image, config)?;
-    let found_regions = regions::unread(image, &words);
-    for region in found_regions {
-        let (crop, margin) = regions::crop(image, region, &words);
+/// The page's words and the quarter turns (clockwise) it took to stand it upright: the whole
+/// page with layout analysis, turned if it reads like a page upside down or sideways
+/// (`orient.rs`), then each region where that left text unread (`regions.rs`) on its own.
+pub(super) fn recognize(
+    image: PageImage,
+    config: &OcrConfig,
+) -> Result<(Vec<OcrWord>, u8), OcrError> {
+    let mut image = image;
+    let mut words = read(&image, config)?;
+    let mut turns = 0;
+    if orient::page_confidence(&words) < orient::UPRIGHT_MIN_CONFIDENCE
+        && let Some(t) = orient::quarter_turns(&run(&image, config, "osd", &["--psm", "0"])?)?
+    {
+        let turned = orient::turn(&image, t);
+        let again = read(&turned, config)?;
+        if orient::page_confidence(&again) > orient::page_confidence(&words) {
+            (image, words, turns) = (turned, again, t);
+        }
+    }
+    for region in regions::unread(&image, &words) {
+        let (crop, margin) = regions::crop(&image, region, &words);
         let found = read(&crop, config)?;
         replace(&mut words, found, region, margin);
     }
-    Ok(words)
+    Ok((words, turns))
 }
 
 /// The region's words from its own pass, moved back into page pixels, take the place of those
@@ -74,11 +89,23 @@ fn replace(words: &mut Vec<OcrWord>, found: Vec<OcrWord>, region: Region, margin
     words.splice(at..at, found);
 }
 
+/// Words with boxes and confidences, with layout analysis (`--psm 3`).
 fn read(image: &PageImage, config: &OcrConfig) -> Result<Vec<OcrWord>, OcrError> {
+    run(image, config, &config.languages, &["--psm", "3", "tsv"]).map(|tsv| parse_tsv(&tsv))
+}
+
+/// One run of the engine on the image with a language model (`osd` finds which way is up);
+/// its standard output.
+fn run(
+    image: &PageImage,
+    config: &OcrConfig,
+    languages: &str,
+    args: &[&str],
+) -> Result<String, OcrError> {
     let mut child = Command::new(&config.tesseract)
-        .args(["-", "-", "-l", &config.languages, "--psm", "3", "--dpi"])
+        .args(["-", "-", "-l", languages, "--dpi"])
         .arg(image.dpi.to_string())
-        .arg("tsv")
+        .args(args)
         .env("OMP_THREAD_LIMIT", config.threads.to_string())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -101,7 +128,7 @@ fn read(image: &PageImage, config: &OcrConfig) -> Result<Vec<OcrWord>, OcrError>
         Err(e) => return Err(OcrError::Failed(e.to_string())),
     };
     let _ = writer.join();
-    let tsv = reader
+    let output = reader
         .join()
         .map_err(|_| OcrError::Failed("reading its output panicked".into()))?
         .map_err(|e| OcrError::Failed(e.to_string()))?;
@@ -112,7 +139,7 @@ fn read(image: &PageImage, config: &OcrConfig) -> Result<Vec<OcrWord>, OcrError>
             err.trim()
         )));
     }
-    Ok(parse_tsv(&tsv))
+    Ok(output)
 }
 
 /// Reads a pipe to its end on a thread of its own.

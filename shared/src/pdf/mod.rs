@@ -181,10 +181,15 @@ pub fn read_pages(
             let started = std::time::Instant::now();
             let image = render_gray(&page, config.dpi)?;
             let dpi = image.dpi;
-            let words = ocr::recognize(image, config).map_err(|source| PdfError::Ocr {
+            let read = ocr::recognize(image, config).map_err(|source| PdfError::Ocr {
                 page: page_out.number,
                 source,
             })?;
+            if read.quarter_turns % 2 == 1 {
+                // A sideways scan: the words stand in the page turned upright.
+                (page_out.width, page_out.height) = (page_out.height, page_out.width);
+            }
+            let words = read.words;
             page_out.glyphs = ocr_glyphs::glyphs(&words, dpi, page_out.height);
             page_out.text = ocr_glyphs::text(&words);
             let doubtful = words
