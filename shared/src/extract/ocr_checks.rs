@@ -15,6 +15,8 @@ const POOR_PAGE_CONFIDENCE: f32 = 70.0;
 #[derive(Debug, Default)]
 pub(super) struct OcrChecks {
     doubtful: Vec<Doubt>,
+    /// Some page was read with low confidence overall.
+    poor_page: bool,
 }
 
 /// A number read with low confidence, and the text of the line it was read on: a page of dates
@@ -39,6 +41,7 @@ impl OcrChecks {
         let Some(ocr) = &page.ocr else { return };
         let confidence = crate::ocr::page_confidence(&ocr.words);
         if confidence < POOR_PAGE_CONFIDENCE {
+            self.poor_page = true;
             warnings.push(ExtractionWarning {
                 page: Some(page.number),
                 message: format!(
@@ -73,7 +76,10 @@ impl OcrChecks {
                 continue;
             }
             let cells: Vec<String> = line.segments.iter().map(|s| s.text()).collect();
-            let dated = cells.iter().any(|c| dates::parse_date(c).is_some());
+            // A date OCR garbled ("O5/04/2020") still marks a row that was lost.
+            let dated = cells
+                .iter()
+                .any(|c| dates::parse_date(c).is_some() || dates::looks_like_date(&as_digits(c)));
             let priced = cells.iter().any(|c| {
                 c.chars().filter(char::is_ascii_digit).count() >= 3
                     && amounts::parse_amount(c).is_some()
@@ -102,7 +108,7 @@ impl OcrChecks {
     /// and keeps a fund name OCR garbled from creating a fund.
     pub(super) fn finish(&self, out: &mut Extraction) {
         if !out.ocr_pages.is_empty() {
-            doubt_fund_name(out);
+            doubt_fund_name(out, self.poor_page);
         }
         if self.doubtful.is_empty() {
             return;
@@ -181,21 +187,48 @@ impl OcrChecks {
     }
 }
 
-/// A fund name read by OCR with characters no fund's name has ("Capital I] (GP)") may link the
-/// document to a fund that exists, as any unplaceable heading does, but never creates one.
-fn doubt_fund_name(out: &mut Extraction) {
+/// The letters OCR gives for digits (O, o, I, l) read as the digits, to recognise a garbled
+/// date; never used for a value.
+fn as_digits(cell: &str) -> String {
+    cell.chars()
+        .map(|c| match c {
+            'O' | 'o' => '0',
+            'I' | 'l' => '1',
+            c => c,
+        })
+        .collect()
+}
+
+/// A fund name read by OCR with characters no fund's name has ("Capital I] (GP)"), a numeral
+/// half letter, half digit ("Fund V1"), or from a document with a page OCR read poorly overall
+/// ("BeaconVentures Fundvw") may link the document to a fund that exists, as any unplaceable
+/// heading does, but never creates one. (A word's own confidence is no guide: Tesseract reads
+/// a right "III" or "VI" at under 80.)
+fn doubt_fund_name(out: &mut Extraction, poor_page: bool) {
     let Some(name) = out.fund.name.as_deref() else {
         return;
     };
     let odd = |c: char| !(c.is_alphanumeric() || c.is_whitespace() || ",.&'()-/+:".contains(c));
-    if !name.chars().any(odd) {
+    let mixed_numeral = |t: &str| {
+        t.chars().all(|c| "IVXL1l".contains(c))
+            && t.chars().any(|c| "1l".contains(c))
+            && t.chars().any(|c| "IVXL".contains(c))
+    };
+    let why = if name.chars().any(odd) {
+        "with characters a fund's name does not have"
+    } else if name.split_whitespace().any(mixed_numeral) {
+        "with a numeral that mixes letters and digits"
+    } else if poor_page {
+        "from a document it read with low confidence"
+    } else {
         return;
-    }
+    };
     out.warnings.push(ExtractionWarning {
         page: out.ocr_pages.first().copied(),
-        message: "OCR read the fund name with characters a fund's name does not have, so no fund \
-                  is created from it; link the document to its fund by hand if none matches"
-            .into(),
+        message: format!(
+            "OCR read the fund name {why}, so no fund is created from it; link the document \
+             to its fund by hand if none matches"
+        ),
         text: Some(name.to_string()),
     });
     out.unplaced_fund_name = out.fund.name.take();
@@ -224,6 +257,24 @@ mod tests {
         out.warnings.clear();
         OcrChecks::default().finish(&mut out);
         assert!(out.fund.name.is_some() && out.warnings.is_empty());
+
+        out.fund.name = Some("Beacon Ventures Fund V1".into());
+        OcrChecks::default().finish(&mut out);
+        assert_eq!(
+            out.unplaced_fund_name.as_deref(),
+            Some("Beacon Ventures Fund V1")
+        );
+        assert!(out.warnings[0].message.contains("mixes letters and digits"));
+
+        out.fund.name = Some("BeaconVentures Fundvw".into());
+        out.warnings.clear();
+        let poor = OcrChecks {
+            poor_page: true,
+            ..Default::default()
+        };
+        poor.finish(&mut out);
+        assert!(out.fund.name.is_none());
+        assert!(out.warnings[0].message.contains("read with low confidence"));
     }
 
     fn call(text: &str) -> crate::domain::CapitalCall {
@@ -258,6 +309,7 @@ mod tests {
             ..Default::default()
         };
         let checks = OcrChecks {
+            poor_page: false,
             doubtful: vec![doubt("2023", Some(MAR)), doubt("2023", Some(SKIPPED))],
         };
         checks.finish(&mut out);
@@ -275,6 +327,7 @@ mod tests {
             ..Default::default()
         };
         let checks = OcrChecks {
+            poor_page: false,
             doubtful: vec![doubt("30,000,000", Some("Commitment 30,000,000 USD"))],
         };
         checks.finish(&mut out);
