@@ -80,10 +80,12 @@ impl OcrChecks {
             let dated = cells
                 .iter()
                 .any(|c| dates::parse_date(c).is_some() || dates::looks_like_date(&as_digits(c)));
+            // An amount, or a sum of money OCR garbled past reading ("$5 33675000").
             let priced = cells.iter().any(|c| {
-                c.chars().filter(char::is_ascii_digit).count() >= 3
-                    && amounts::parse_amount(c).is_some()
-                    && dates::parse_date(c).is_none()
+                let digits = c.chars().filter(char::is_ascii_digit).count();
+                dates::parse_date(c).is_none()
+                    && (digits >= 3 && amounts::parse_amount(c).is_some()
+                        || digits >= 4 && amounts::currency_in(c).is_some())
             });
             // A line of table cells that starts with its date and lost its amount is as much a
             // lost row; a letterhead line ("To: … Date: July 7, 2025") is not.
