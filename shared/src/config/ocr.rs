@@ -19,6 +19,9 @@ pub struct OcrConfig {
     /// A number Tesseract reads with less confidence than this (0–100) puts a warning on the
     /// row, fact or figure it ends up in.
     pub min_confidence: f32,
+    /// Niceness the engine runs at (`nice -n`), so that a worker reading scans leaves the CPU
+    /// to the API and the database first; 0 runs it as the worker runs.
+    pub nice: u32,
     /// Straighten, invert shaded headers and whiten pale fills before recognition (`prep.rs`);
     /// off only to measure what it buys.
     pub preprocess: bool,
@@ -38,10 +41,12 @@ impl OcrConfig {
             page_timeout: Duration::from_secs(env.parse("OCR_PAGE_TIMEOUT_SECS", 60)?),
             min_confidence: env.parse("OCR_MIN_CONFIDENCE", 50.0)?,
             preprocess: env.parse("OCR_PREPROCESS", true)?,
+            nice: env.parse("OCR_NICE", 10)?,
         };
-        if !(72..=600).contains(&c.dpi) || c.threads == 0 {
+        if !(72..=600).contains(&c.dpi) || c.threads == 0 || c.nice > 19 {
             return Err(ConfigError(
-                "OCR_DPI must be within 72..=600 and OCR_THREADS at least 1".into(),
+                "OCR_DPI must be within 72..=600, OCR_THREADS at least 1 and OCR_NICE within 0..=19"
+                    .into(),
             ));
         }
         Ok(Some(c))

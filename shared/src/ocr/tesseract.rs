@@ -102,7 +102,16 @@ fn run(
     languages: &str,
     args: &[&str],
 ) -> Result<String, OcrError> {
-    let mut child = Command::new(&config.tesseract)
+    let mut command = if config.nice > 0 {
+        let mut c = Command::new("nice");
+        c.arg("-n")
+            .arg(config.nice.to_string())
+            .arg(&config.tesseract);
+        c
+    } else {
+        Command::new(&config.tesseract)
+    };
+    let mut child = command
         .args(["-", "-", "-l", languages, "--dpi"])
         .arg(image.dpi.to_string())
         .args(args)
@@ -134,6 +143,14 @@ fn run(
         .map_err(|e| OcrError::Failed(e.to_string()))?;
     if !status.success() {
         let err = errors.join().ok().and_then(Result::ok).unwrap_or_default();
+        // `nice` could not start the engine (not found, not executable).
+        if config.nice > 0 && matches!(status.code(), Some(126 | 127)) {
+            return Err(OcrError::Missing(format!(
+                "{}: {}",
+                config.tesseract.display(),
+                err.trim()
+            )));
+        }
         return Err(OcrError::Failed(format!(
             "tesseract exited with {status}: {}",
             err.trim()
