@@ -2,10 +2,11 @@
 //! (`pdf/ocr_glyphs.rs` turns them into the glyphs a text layer gives).
 mod clean;
 pub mod layer;
+mod ppocr;
 mod prep;
 mod tesseract;
 
-use crate::config::OcrConfig;
+use crate::config::{OcrConfig, OcrEngine};
 
 /// An 8-bit grey page image, rows top to bottom without padding.
 pub struct PageImage {
@@ -35,6 +36,10 @@ pub enum OcrError {
         "the OCR engine could not be started ({0}); install tesseract-ocr or set OCR_TESSERACT"
     )]
     Missing(String),
+    #[error(
+        "the PP-OCR models could not be loaded ({0}); run scripts/setup.sh or set OCR_PPOCR_DIR and ONNXRUNTIME_LIB_PATH"
+    )]
+    Models(String),
     #[error("OCR of a page took longer than {0} s")]
     Timeout(u64),
     #[error("OCR failed: {0}")]
@@ -53,5 +58,11 @@ pub fn recognize(mut image: PageImage, config: &OcrConfig) -> Result<Vec<OcrWord
     if config.preprocess {
         prep::prepare(&mut image);
     }
-    tesseract::recognize(&image, config).map(clean::clean)
+    let words = match &config.engine {
+        OcrEngine::Tesseract => tesseract::recognize(&image, config)?,
+        OcrEngine::PpOcr { models, library } => {
+            ppocr::recognize(&image, models, library, config.threads)?
+        }
+    };
+    Ok(clean::clean(words))
 }

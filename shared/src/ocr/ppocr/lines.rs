@@ -1,0 +1,166 @@
+//! From recognised text-line boxes to Tesseract-shaped words: boxes on one visual line share a
+//! line number, and each box's text is split at its spaces into words with boxes of their own.
+use super::image::Rect;
+use super::rec::Read;
+use crate::ocr::OcrWord;
+
+/// One recognised box: where it is, what was read, and how many page pixels one recogniser time
+/// step covers (to place each character back on the page).
+#[derive(Debug, Clone)]
+pub(super) struct LineRead {
+    pub rect: Rect,
+    pub reads: Vec<Read>,
+    pub step_px: f32,
+}
+
+/// Indices of `rects` grouped into visual lines, top to bottom, each left to right. A box joins
+/// a line when its middle is within half a box height of the line's mean middle: DB finds the
+/// label and each amount of a table row as separate boxes, and the extractor needs them on
+/// one line to read the row.
+pub(super) fn visual_lines(rects: &[Rect]) -> Vec<Vec<usize>> {
+    let middle = |r: &Rect| (r.top + r.bottom) / 2.0;
+    let mut order: Vec<usize> = (0..rects.len()).collect();
+    order.sort_by(|&a, &b| middle(&rects[a]).total_cmp(&middle(&rects[b])));
+    let mut lines: Vec<(f32, f32, Vec<usize>)> = Vec::new(); // (sum of middles, min height, boxes)
+    for i in order {
+        let r = &rects[i];
+        let joins = lines.last().is_some_and(|(sum, height, boxes)| {
+            let line_middle = sum / boxes.len() as f32;
+            (middle(r) - line_middle).abs() < 0.5 * height.min(r.height())
+        });
+        if joins {
+            let (sum, height, boxes) = lines.last_mut().expect("checked");
+            *sum += middle(r);
+            *height = height.min(r.height());
+            boxes.push(i);
+        } else {
+            lines.push((middle(r), r.height(), vec![i]));
+        }
+    }
+    lines
+        .into_iter()
+        .map(|(_, _, mut boxes)| {
+            boxes.sort_by(|&a, &b| rects[a].left.total_cmp(&rects[b].left));
+            boxes
+        })
+        .collect()
+}
+
+/// The words of one box, numbered `line`. The outer words keep the box's outer edges; inside,
+/// a word runs from half a character before its first character's time step to half a
+/// character after its last one, so neighbouring words keep the gap the space left.
+pub(super) fn words(read: &LineRead, line: u32) -> Vec<OcrWord> {
+    let rect = &read.rect;
+    let x = |step: usize| rect.left + (step as f32 + 0.5) * read.step_px;
+    let half = rect.width() / read.reads.len().max(1) as f32 / 2.0;
+    let groups: Vec<&[Read]> = read
+        .reads
+        .split(|r| r.ch.is_whitespace())
+        .filter(|g| !g.is_empty())
+        .collect();
+    let last = groups.len().saturating_sub(1);
+    groups
+        .iter()
+        .enumerate()
+        .map(|(i, g)| {
+            let left = if i == 0 {
+                rect.left
+            } else {
+                (x(g[0].step) - half).clamp(rect.left, rect.right)
+            };
+            let right = if i == last {
+                rect.right
+            } else {
+                (x(g[g.len() - 1].step) + half).clamp(left + 1.0, rect.right)
+            };
+            let conf = 100.0 * g.iter().map(|r| r.prob).sum::<f32>() / g.len() as f32;
+            OcrWord {
+                text: g.iter().map(|r| r.ch).collect(),
+                left: left.round() as u32,
+                top: rect.top.round() as u32,
+                width: (right - left).round().max(1.0) as u32,
+                height: rect.height().round().max(1.0) as u32,
+                conf,
+                line,
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rect(left: f32, top: f32, right: f32, bottom: f32) -> Rect {
+        Rect {
+            left,
+            top,
+            right,
+            bottom,
+        }
+    }
+
+    #[test]
+    fn boxes_of_one_row_share_a_line_read_left_to_right() {
+        let rects = [
+            rect(1500.0, 104.0, 1800.0, 146.0), // the row's amount, a little lower
+            rect(100.0, 100.0, 600.0, 140.0),   // its label
+            rect(100.0, 160.0, 500.0, 200.0),   // the next row
+            rect(900.0, 98.0, 1100.0, 138.0),   // its date
+            rect(100.0, 400.0, 900.0, 500.0),   // a tall title further down
+        ];
+        assert_eq!(visual_lines(&rects), vec![vec![1, 3, 0], vec![2], vec![4]]);
+    }
+
+    #[test]
+    fn a_line_one_box_taller_does_not_swallow_the_next_row() {
+        // A box spanning two rows (a merged cell) must not join two rows into one line.
+        let rects = [
+            rect(100.0, 100.0, 600.0, 140.0),
+            rect(800.0, 100.0, 900.0, 200.0),
+            rect(100.0, 160.0, 600.0, 200.0),
+        ];
+        let lines = visual_lines(&rects);
+        assert_eq!(lines.len(), 3, "{lines:?}");
+    }
+
+    fn read(text: &str, steps: &[usize]) -> Vec<Read> {
+        text.chars()
+            .zip(steps)
+            .map(|(ch, &step)| Read {
+                ch,
+                step,
+                prob: if ch == 'X' { 0.5 } else { 0.9 },
+            })
+            .collect()
+    }
+
+    #[test]
+    fn words_take_their_characters_span() {
+        // "Call 1,000" over 40 steps of 10 px each, on a box from x=100 to x=500.
+        let line = LineRead {
+            rect: rect(100.0, 50.0, 500.0, 90.0),
+            reads: read("Call 1,X00", &[1, 3, 5, 7, 12, 26, 28, 30, 32, 34]),
+            step_px: 10.0,
+        };
+        let w = words(&line, 7);
+        assert_eq!(w.len(), 2);
+        assert_eq!((w[0].text.as_str(), w[1].text.as_str()), ("Call", "1,X00"));
+        // Half a character is 400 px / 10 characters / 2 = 20 px.
+        assert_eq!((w[0].left, w[0].width), (100, 175 - 100 + 20));
+        assert_eq!((w[1].left, w[1].left + w[1].width), (365 - 20, 500));
+        assert_eq!((w[1].top, w[1].height, w[1].line), (50, 40, 7));
+        assert!((w[1].conf - 82.0).abs() < 1e-3, "{}", w[1].conf);
+        assert!(w[0].left + w[0].width < w[1].left);
+    }
+
+    #[test]
+    fn spaces_alone_give_no_words() {
+        let line = LineRead {
+            rect: rect(0.0, 0.0, 100.0, 20.0),
+            reads: read("  ", &[1, 5]),
+            step_px: 2.0,
+        };
+        assert!(words(&line, 0).is_empty());
+    }
+}
