@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Brings up what Fundlens needs on this host: Postgres with pgvector, Redis, SeaweedFS (S3),
 # Tesseract, libpdfium, the embedding model and the PP-OCR models. Idempotent; everything it
-# downloads lives in one cache folder outside the clone, so a fresh clone on the same machine reuses it. Prints `export` lines for the
-# environment.
+# downloads lives in one cache folder outside the clone, so a fresh clone on the same machine
+# reuses it. Prints `export` lines for the environment.
 set -euo pipefail
 
 if [ "$(id -u)" = 0 ]; then default_cache=/var/cache/fundlens; else default_cache="${XDG_CACHE_HOME:-$HOME/.cache}/fundlens"; fi

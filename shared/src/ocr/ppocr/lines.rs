@@ -13,6 +13,35 @@ pub(super) struct LineRead {
     pub step_px: f32,
 }
 
+/// Boxes of one line that overlap or all but touch, joined. DB sometimes cuts a word in two
+/// (a JPEG speck or a blurred comma breaks the kernel), and the grown halves overlap: read
+/// apart, both read the overlap ("2022- -03-27", "$7,449 ,500"); read as one, the word is whole.
+pub(super) fn join_touching(mut rects: Vec<Rect>) -> Vec<Rect> {
+    let touching = |a: &Rect, b: &Rect| {
+        let min_height = a.height().min(b.height());
+        let shared_height = a.bottom.min(b.bottom) - a.top.max(b.top);
+        let gap = a.left.max(b.left) - a.right.min(b.right);
+        shared_height >= 0.5 * min_height && gap < 0.2 * min_height
+    };
+    let mut i = 0;
+    while i < rects.len() {
+        match (i + 1..rects.len()).find(|&j| touching(&rects[i], &rects[j])) {
+            Some(j) => {
+                let b = rects.swap_remove(j);
+                let a = &mut rects[i];
+                a.left = a.left.min(b.left);
+                a.top = a.top.min(b.top);
+                a.right = a.right.max(b.right);
+                a.bottom = a.bottom.max(b.bottom);
+                // The grown box may now touch one already passed.
+                i = 0;
+            }
+            None => i += 1,
+        }
+    }
+    rects
+}
+
 /// Indices of `rects` grouped into visual lines, top to bottom, each left to right. A box joins
 /// a line when its middle is within half a box height of the line's mean middle: DB finds the
 /// label and each amount of a table row as separate boxes, and the extractor needs them on
@@ -110,6 +139,29 @@ mod tests {
             rect(100.0, 400.0, 900.0, 500.0),   // a tall title further down
         ];
         assert_eq!(visual_lines(&rects), vec![vec![1, 3, 0], vec![2], vec![4]]);
+    }
+
+    #[test]
+    fn overlapping_halves_of_a_word_are_joined_and_columns_are_not() {
+        let rects = vec![
+            rect(628.0, 1638.0, 728.0, 1682.0),   // "2022-"
+            rect(1136.0, 1634.0, 1270.0, 1686.0), // "$7,449"
+            rect(717.0, 1639.0, 830.0, 1684.0),   // "-03-27"
+            rect(1259.0, 1641.0, 1338.0, 1680.0), // ",500"
+            rect(900.0, 1640.0, 1000.0, 1684.0),  // "Call 2", 70 px after the date
+            rect(640.0, 1700.0, 830.0, 1744.0),   // the next row's date
+        ];
+        let mut joined = join_touching(rects);
+        joined.sort_by(|a, b| (a.top, a.left).partial_cmp(&(b.top, b.left)).unwrap());
+        assert_eq!(
+            joined,
+            vec![
+                rect(628.0, 1638.0, 830.0, 1684.0),
+                rect(900.0, 1640.0, 1000.0, 1684.0),
+                rect(1136.0, 1634.0, 1338.0, 1686.0),
+                rect(640.0, 1700.0, 830.0, 1744.0),
+            ]
+        );
     }
 
     #[test]

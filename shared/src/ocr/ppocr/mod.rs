@@ -27,10 +27,12 @@ pub(super) fn recognize(
     let input = det::input(image);
     let prob = models.detect(&input.tensor, input.width, input.height)?;
     let (page_width, page_height) = (image.width as usize, image.height as usize);
-    let rects: Vec<Rect> = det::boxes(&prob, input.width, input.height, page_width, page_height)
-        .into_iter()
-        .map(|b| b.rect)
-        .collect();
+    let rects: Vec<Rect> = lines::join_touching(
+        det::boxes(&prob, input.width, input.height, page_width, page_height)
+            .into_iter()
+            .map(|b| b.rect)
+            .collect(),
+    );
 
     // Similar widths in one batch: every crop of a batch is padded to its widest.
     let mut order: Vec<usize> = (0..rects.len()).collect();
