@@ -75,18 +75,32 @@ pub(super) fn visual_lines(rects: &[Rect]) -> Vec<Vec<usize>> {
         .collect()
 }
 
-/// The words of one box, numbered `line`. The outer words keep the box's outer edges; inside,
-/// a word runs from half a character before its first character's time step to half a
-/// character after its last one, so neighbouring words keep the gap the space left.
+/// Of a DB box's height, the margin on each side that is not ink: the box is grown from the
+/// kernel for the recogniser's sake, and Tesseract's boxes of the same words are about 0.6 of
+/// it. The glyphs take their font size from the boxes' height and the extractor its column gaps
+/// from that size, so the words get the ink's box.
+const MARGIN: f32 = 0.2;
+
+/// The words of one box, numbered `line`. The outer words keep the box's outer edges (less the
+/// margin); inside, a word runs from half a character before its first character's time step to
+/// half a character after its last one, so neighbouring words keep the gap the space left.
 pub(super) fn words(read: &LineRead, line: u32) -> Vec<OcrWord> {
-    let rect = &read.rect;
-    let x = |step: usize| rect.left + (step as f32 + 0.5) * read.step_px;
-    let half = rect.width() / read.reads.len().max(1) as f32 / 2.0;
+    let m = MARGIN * read.rect.height();
+    let rect = Rect {
+        left: read.rect.left + m,
+        top: read.rect.top + m,
+        right: read.rect.right - m,
+        bottom: read.rect.bottom - m,
+    };
+    let x = |step: usize| read.rect.left + (step as f32 + 0.5) * read.step_px;
     let groups: Vec<&[Read]> = read
         .reads
         .split(|r| r.ch.is_whitespace())
         .filter(|g| !g.is_empty())
         .collect();
+    let half = pitch(&groups).map_or(rect.width() / read.reads.len().max(1) as f32, |steps| {
+        steps * read.step_px
+    }) / 2.0;
     let last = groups.len().saturating_sub(1);
     groups
         .iter()
@@ -114,6 +128,17 @@ pub(super) fn words(read: &LineRead, line: u32) -> Vec<OcrWord> {
             }
         })
         .collect()
+}
+
+/// Time steps from one character to the next inside words (the median): the box's width per
+/// character would count the wide gaps between table cells in.
+fn pitch(words: &[&[Read]]) -> Option<f32> {
+    let mut gaps: Vec<usize> = words
+        .iter()
+        .flat_map(|w| w.windows(2).map(|p| p[1].step - p[0].step))
+        .collect();
+    gaps.sort_unstable();
+    gaps.get(gaps.len() / 2).map(|&g| g as f32)
 }
 
 #[cfg(test)]
@@ -198,10 +223,11 @@ mod tests {
         let w = words(&line, 7);
         assert_eq!(w.len(), 2);
         assert_eq!((w[0].text.as_str(), w[1].text.as_str()), ("Call", "1,X00"));
-        // Half a character is 400 px / 10 characters / 2 = 20 px.
-        assert_eq!((w[0].left, w[0].width), (100, 175 - 100 + 20));
-        assert_eq!((w[1].left, w[1].left + w[1].width), (365 - 20, 500));
-        assert_eq!((w[1].top, w[1].height, w[1].line), (50, 40, 7));
+        // Characters are 2 steps (20 px) apart: half a character is 10 px. The box's margin is
+        // 0.2 × 40 = 8 px.
+        assert_eq!((w[0].left, w[0].width), (108, 175 + 10 - 108));
+        assert_eq!((w[1].left, w[1].left + w[1].width), (365 - 10, 492));
+        assert_eq!((w[1].top, w[1].height, w[1].line), (58, 24, 7));
         assert!((w[1].conf - 82.0).abs() < 1e-3, "{}", w[1].conf);
         assert!(w[0].left + w[0].width < w[1].left);
     }
