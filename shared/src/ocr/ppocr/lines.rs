@@ -81,9 +81,14 @@ pub(super) fn visual_lines(rects: &[Rect]) -> Vec<Vec<usize>> {
 /// from that size, so the words get the ink's box.
 const MARGIN: f32 = 0.2;
 
+/// How far a word reaches past its outer characters' time steps, in characters. Less than half:
+/// a step is the recogniser's peak, not the glyph's centre, and a dropped comma leaves no step,
+/// so at half the gap of "23, 2021" closed and the extractor read "232021".
+const REACH: f32 = 0.3;
+
 /// The words of one box, numbered `line`. The outer words keep the box's outer edges (less the
-/// margin); inside, a word runs from half a character before its first character's time step to
-/// half a character after its last one, so neighbouring words keep the gap the space left.
+/// margin); inside, a word runs from `REACH` characters before its first character's time step to
+/// as far after its last one, so neighbouring words keep the gap the space left.
 pub(super) fn words(read: &LineRead, line: u32) -> Vec<OcrWord> {
     let m = MARGIN * read.rect.height();
     let rect = Rect {
@@ -100,7 +105,7 @@ pub(super) fn words(read: &LineRead, line: u32) -> Vec<OcrWord> {
         .collect();
     let half = pitch(&groups).map_or(rect.width() / read.reads.len().max(1) as f32, |steps| {
         steps * read.step_px
-    }) / 2.0;
+    }) * REACH;
     let last = groups.len().saturating_sub(1);
     groups
         .iter()
@@ -223,10 +228,10 @@ mod tests {
         let w = words(&line, 7);
         assert_eq!(w.len(), 2);
         assert_eq!((w[0].text.as_str(), w[1].text.as_str()), ("Call", "1,X00"));
-        // Characters are 2 steps (20 px) apart: half a character is 10 px. The box's margin is
-        // 0.2 × 40 = 8 px.
-        assert_eq!((w[0].left, w[0].width), (108, 175 + 10 - 108));
-        assert_eq!((w[1].left, w[1].left + w[1].width), (365 - 10, 492));
+        // Characters are 2 steps (20 px) apart: a word reaches 6 px past its outer steps. The
+        // box's margin is 0.2 × 40 = 8 px.
+        assert_eq!((w[0].left, w[0].width), (108, 175 + 6 - 108));
+        assert_eq!((w[1].left, w[1].left + w[1].width), (365 - 6, 492));
         assert_eq!((w[1].top, w[1].height, w[1].line), (58, 24, 7));
         assert!((w[1].conf - 82.0).abs() < 1e-3, "{}", w[1].conf);
         assert!(w[0].left + w[0].width < w[1].left);
