@@ -26,7 +26,10 @@ fn reads_a_scanned_report_into_rows() {
     let mut texts = Vec::new();
     let mut ex = DocumentExtractor::new();
     shared::pdf::read_pages(&bytes, Some(&config), |page, _| {
-        let ocr = page.ocr.as_ref().expect("an image-only page goes through OCR");
+        let ocr = page
+            .ocr
+            .as_ref()
+            .expect("an image-only page goes through OCR");
         assert!(ocr.words.iter().all(|w| (0.0..=100.0).contains(&w.conf)));
         texts.push(page.text.clone());
         ex.add_page(&page);

@@ -119,9 +119,15 @@ mod tests {
     fn tesseract_is_the_default_and_needs_no_models() {
         let c = read(&[]).unwrap().unwrap();
         assert_eq!(c.engine, OcrEngine::Tesseract);
-        let c = read(&[("OCR_ENGINE", " Tesseract "), DIR]).unwrap().unwrap();
+        let c = read(&[("OCR_ENGINE", " Tesseract "), DIR])
+            .unwrap()
+            .unwrap();
         assert_eq!(c.engine.name(), "tesseract");
-        assert!(read(&[("OCR_ENABLED", "false"), ("OCR_ENGINE", "ppocr")]).unwrap().is_none());
+        assert!(
+            read(&[("OCR_ENABLED", "false"), ("OCR_ENGINE", "ppocr")])
+                .unwrap()
+                .is_none()
+        );
     }
 
     #[test]
@@ -143,7 +149,9 @@ mod tests {
     fn ppocr_says_what_it_misses() {
         let err = |pairs: &[(&str, &str)]| read(pairs).unwrap_err().to_string();
         assert!(err(&[("OCR_ENGINE", "ppocr"), LIB]).contains("needs OCR_PPOCR_DIR"));
-        assert!(err(&[("OCR_ENGINE", "ppocr"), DIR, ("OCR_PPOCR_DIR", " ")]).contains("OCR_PPOCR_DIR"));
+        assert!(
+            err(&[("OCR_ENGINE", "ppocr"), DIR, ("OCR_PPOCR_DIR", " ")]).contains("OCR_PPOCR_DIR")
+        );
         assert!(err(&[("OCR_ENGINE", "ppocr"), DIR]).contains("needs ONNXRUNTIME_LIB_PATH"));
         assert!(err(&[("OCR_ENGINE", "easyocr")]).contains("not one of tesseract, ppocr"));
     }

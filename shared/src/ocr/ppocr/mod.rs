@@ -65,7 +65,8 @@ pub(super) fn recognize(
     for (number, line) in lines::visual_lines(&rects).iter().enumerate() {
         for read in line.iter().filter_map(|&i| reads[i].as_ref()) {
             let n = read.reads.len();
-            if n == 0 || read.reads.iter().map(|r| r.prob).sum::<f32>() / (n as f32) < MIN_LINE_SCORE
+            if n == 0
+                || read.reads.iter().map(|r| r.prob).sum::<f32>() / (n as f32) < MIN_LINE_SCORE
             {
                 continue;
             }
