@@ -182,7 +182,12 @@ mod tests {
             rect(640.0, 1700.0, 830.0, 1744.0),   // the next row's date
         ];
         let mut joined = join_touching(rects);
-        joined.sort_by(|a, b| (a.top, a.left).partial_cmp(&(b.top, b.left)).unwrap());
+        // Row by row (the second starts below 1690), then left to right.
+        joined.sort_by(|a, b| {
+            (a.top > 1690.0, a.left)
+                .partial_cmp(&(b.top > 1690.0, b.left))
+                .unwrap()
+        });
         assert_eq!(
             joined,
             vec![
