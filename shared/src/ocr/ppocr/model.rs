@@ -17,7 +17,7 @@ pub(super) struct Models {
     pub dict: Vec<char>,
 }
 
-/// Loaded models by folder. Loading takes ~0.3 s; a worker reads many pages with one set.
+/// Loaded models by folder. Loading takes ~0.1 s, but a worker reads many pages with one set.
 static LOADED: Mutex<Vec<(PathBuf, Arc<Models>)>> = Mutex::new(Vec::new());
 
 fn failed(what: &str, e: impl std::fmt::Display) -> OcrError {
