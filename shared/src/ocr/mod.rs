@@ -3,11 +3,12 @@
 mod clean;
 pub mod layer;
 mod orient;
+mod ppocr;
 mod prep;
 mod regions;
 mod tesseract;
 
-use crate::config::OcrConfig;
+use crate::config::{OcrConfig, OcrEngine};
 
 /// An 8-bit grey page image, rows top to bottom without padding.
 pub struct PageImage {
@@ -37,6 +38,10 @@ pub enum OcrError {
         "the OCR engine could not be started ({0}); install tesseract-ocr or set OCR_TESSERACT"
     )]
     Missing(String),
+    #[error(
+        "the PP-OCR models could not be loaded ({0}); run scripts/setup.sh or set OCR_PPOCR_DIR and ONNXRUNTIME_LIB_PATH"
+    )]
+    Models(String),
     #[error("OCR of a page took longer than {0} s")]
     Timeout(u64),
     #[error("OCR failed: {0}")]
@@ -65,7 +70,14 @@ pub fn recognize(mut image: PageImage, config: &OcrConfig) -> Result<Recognized,
     if config.preprocess {
         prep::prepare(&mut image);
     }
-    let (words, quarter_turns) = tesseract::recognize(image, config)?;
+    let (words, quarter_turns) = match &config.engine {
+        OcrEngine::Tesseract => tesseract::recognize(image, config)?,
+        // PP-OCR's angle classifier is not used: its pages are read as they come.
+        OcrEngine::PpOcr { models, library } => (
+            ppocr::recognize(&image, models, library, config.threads)?,
+            0,
+        ),
+    };
     Ok(Recognized {
         words: clean::clean(words),
         quarter_turns,

@@ -3,7 +3,7 @@ mod graph;
 mod proto;
 
 use std::path::Path;
-use std::sync::{Mutex, OnceLock};
+use std::sync::Mutex;
 
 use ort::session::Session;
 use ort::session::builder::GraphOptimizationLevel;
@@ -14,21 +14,8 @@ pub use graph::BertShape;
 use super::EmbedError;
 use super::batch::Padded;
 
-/// The library can be bound once per process; every embedder after the first shares the binding.
-static ENVIRONMENT: OnceLock<Result<ort::environment::Environment, String>> = OnceLock::new();
-
 fn environment(library: &Path) -> Result<&'static ort::environment::Environment, EmbedError> {
-    ENVIRONMENT
-        .get_or_init(|| {
-            let builder = ort::init_from(library)
-                .map_err(|e| format!("cannot load ONNX Runtime from {}: {e}", library.display()))?;
-            builder
-                .with_name("fundlens")
-                .build()
-                .map_err(|e| e.to_string())
-        })
-        .as_ref()
-        .map_err(|e| EmbedError::Onnx(e.clone()))
+    crate::onnxrt::environment(library).map_err(EmbedError::Onnx)
 }
 
 pub(super) struct OnnxBert {
