@@ -177,6 +177,7 @@ pub fn read_pages(
         };
         if let Some(config) = ocr
             && !ocr::layer::usable(&page_out.text)
+            && has_picture(&page)
         {
             let started = std::time::Instant::now();
             let image = render_gray(&page, config.dpi)?;
@@ -215,6 +216,21 @@ pub fn read_pages(
         (false, None) => Err(PdfError::NoTextLayer),
         (false, Some(_)) => Err(PdfError::NothingReadable),
     }
+}
+
+/// Whether an image (or a form that may hold one) covers a tenth of the page or more: the only
+/// place OCR can find text the text layer lacks. A page of short vector text ("Dummy PDF file", a
+/// cover page) is not worth a second of recognition to read what its layer already says.
+fn has_picture(page: &PdfPage) -> bool {
+    let page_area = page.width().value * page.height().value;
+    page.objects().iter().any(|object| {
+        matches!(
+            object.object_type(),
+            PdfPageObjectType::Image | PdfPageObjectType::XObjectForm
+        ) && object
+            .bounds()
+            .is_ok_and(|b| b.width().value * b.height().value * 10.0 >= page_area)
+    })
 }
 
 /// The page as 8-bit grey at `dpi`, white behind transparent areas. pdfium renders scanned
