@@ -28,6 +28,7 @@ bench-extract:
 
 # The real stack (release API + worker as child processes, small pools) under 1,000 sequential
 # chat queries and 10,000 mixed requests at concurrency 64 with 100 uploads; prints the table.
+# ARGS=--scans uploads the image-only scans instead, so the worker OCRs throughout.
 bench-load:
 	cargo build --release --bins
 	@$(ENV); target/release/fundlens-loadtest $(ARGS)
