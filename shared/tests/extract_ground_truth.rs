@@ -316,7 +316,20 @@ fn image_only_scan_is_read_by_ocr() {
     .expect("OCR reads the scan");
     let out = ex.finish();
     assert_eq!(out.ocr_pages, (1..=pages).collect::<Vec<_>>());
-    assert_eq!(out.fund.name.as_deref(), Some("Meridian Ventures Fund VI"));
+    // The title reads right, but the page as a whole reads poorly (37%: "Fund Mame: Meridian
+    // Vertures Fund Vl" two lines below), so the name may link to a fund, never create one.
+    assert_eq!(out.fund.name, None);
+    assert_eq!(
+        out.unplaced_fund_name.as_deref(),
+        Some("Meridian Ventures Fund VI")
+    );
+    assert!(
+        out.warnings
+            .iter()
+            .any(|w| w.message.contains("low confidence overall")),
+        "{:?}",
+        out.warnings
+    );
     // With OCR turned off it fails as before, with a sentence that says why.
     let err = pdf::read_pages(&bytes, None, |_, _| {}).expect_err("no text layer");
     assert!(matches!(err, PdfError::NoTextLayer), "{err:?}");

@@ -196,11 +196,12 @@ pub fn normalize_call_number(text: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::extract::lines::Word;
 
-    fn line(cells: &[(&str, f32)]) -> Line {
+    /// A line of cells starting at the given x, words 5 pt a character apart.
+    pub(in crate::extract) fn line(cells: &[(&str, f32)]) -> Line {
         let segments: Vec<Segment> = cells
             .iter()
             .map(|(t, x)| {

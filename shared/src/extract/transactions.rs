@@ -314,31 +314,7 @@ fn recallable_in_words(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::extract::lines::{Segment, Word};
-
-    fn line(cells: &[(&str, f32)]) -> Line {
-        let segments: Vec<Segment> = cells
-            .iter()
-            .map(|(t, x)| Segment {
-                words: vec![Word {
-                    text: t.to_string(),
-                    left: *x,
-                    right: x + 5.0 * t.chars().count() as f32,
-                }],
-                left: *x,
-                right: x + 5.0 * t.chars().count() as f32,
-            })
-            .collect();
-        Line {
-            left: segments[0].left,
-            right: segments[segments.len() - 1].right,
-            segments,
-            top: 10.0,
-            bottom: 0.0,
-            font_size: 10.0,
-            bold: false,
-        }
-    }
+    use crate::extract::tables::tests::line;
 
     #[test]
     fn a_row_printed_unlike_the_rest_of_its_table_is_named() {

@@ -60,10 +60,7 @@ pub(super) fn input(image: &PageImage) -> DetInput {
         &mut tensor[..plane],
         width,
     );
-    // The models take colour; a grey page is the same plane three times.
-    let (grey, rest) = tensor.split_at_mut(plane);
-    rest[..plane].copy_from_slice(grey);
-    rest[plane..].copy_from_slice(grey);
+    super::image::grey_to_colour(&mut tensor, plane);
     DetInput {
         tensor,
         width,

@@ -19,6 +19,14 @@ impl Rect {
     }
 }
 
+/// The models take colour: the grey plane at the start of `tensor` is copied into the two after
+/// it.
+pub(super) fn grey_to_colour(tensor: &mut [f32], plane: usize) {
+    let (grey, rest) = tensor.split_at_mut(plane);
+    rest[..plane].copy_from_slice(grey);
+    rest[plane..2 * plane].copy_from_slice(grey);
+}
+
 /// Grey pixels of `region` resampled bilinearly to `width`×`height`, written row by row into
 /// `out` (whose rows are `stride` long) as `(v / 255 − 0.5) / 0.5`, the [-1, 1] range both
 /// PP-OCR models were trained on. Pixel centres line up as in OpenCV's `resize`, which is what

@@ -45,9 +45,7 @@ pub(super) fn input(image: &PageImage, rects: &[Rect]) -> RecInput {
             crop,
             width,
         );
-        let (grey, rest) = crop.split_at_mut(plane);
-        rest[..plane].copy_from_slice(grey);
-        rest[plane..].copy_from_slice(grey);
+        super::image::grey_to_colour(crop, plane);
     }
     RecInput {
         tensor,
