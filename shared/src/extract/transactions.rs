@@ -316,24 +316,32 @@ mod tests {
     use super::*;
     use crate::extract::tables::tests::line;
 
-    #[test]
-    fn a_row_printed_unlike_the_rest_of_its_table_is_named() {
+    /// A "Date | Amount" table titled `title` with one dated row per amount, closed.
+    fn read_table(title: &str, amounts: &[&str]) -> Extraction {
         let header = line(&[("Date", 50.0), ("Amount", 150.0)]);
         let cols = Columns::from_header(&header).expect("header");
-        let mut table = OpenTable::start(cols, Some("Capital Calls"), "", 1);
+        let mut table = OpenTable::start(cols, Some(title), "", 1);
         let mut out = Extraction::default();
-        let amounts = [
-            "$3,264,250.00",
-            "$5,336,750.00",
-            "$1.581",
-            "$2,443,250.00",
-            "$1,008,500.00",
-        ];
         for (i, a) in amounts.iter().enumerate() {
             let date = format!("0{}/01/2020", i + 1);
             assert!(table.take_line(&line(&[(&date, 50.0), (a, 150.0)]), 1, true, &mut out));
         }
         table.close(&mut out);
+        out
+    }
+
+    #[test]
+    fn a_row_printed_unlike_the_rest_of_its_table_is_named() {
+        let out = read_table(
+            "Capital Calls",
+            &[
+                "$3,264,250.00",
+                "$5,336,750.00",
+                "$1.581",
+                "$2,443,250.00",
+                "$1,008,500.00",
+            ],
+        );
         assert_eq!(out.capital_calls.len(), 5);
         assert_eq!(out.warnings.len(), 1, "{:?}", out.warnings);
         assert!(
@@ -346,18 +354,7 @@ mod tests {
 
     #[test]
     fn a_table_of_mixed_forms_is_left_alone() {
-        let header = line(&[("Date", 50.0), ("Amount", 150.0)]);
-        let cols = Columns::from_header(&header).expect("header");
-        let mut table = OpenTable::start(cols, Some("Distributions"), "", 1);
-        let mut out = Extraction::default();
-        for (i, a) in ["1,000", "2,500.50", "3,000", "4,125.25"]
-            .iter()
-            .enumerate()
-        {
-            let date = format!("0{}/01/2020", i + 1);
-            table.take_line(&line(&[(&date, 50.0), (a, 150.0)]), 1, true, &mut out);
-        }
-        table.close(&mut out);
+        let out = read_table("Distributions", &["1,000", "2,500.50", "3,000", "4,125.25"]);
         assert!(out.warnings.is_empty(), "{:?}", out.warnings);
     }
 }

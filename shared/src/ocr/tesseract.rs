@@ -56,11 +56,8 @@ fn replace(words: &mut Vec<OcrWord>, found: Vec<OcrWord>, region: Region, margin
         return;
     }
     let mean = found.iter().map(|w| w.conf).sum::<f32>() / found.len() as f32;
-    let chars = |ws: &mut dyn Iterator<Item = &OcrWord>| -> usize {
-        ws.map(|w| w.text.chars().count()).sum()
-    };
-    let before = chars(&mut words.iter().filter(|w| regions::holds(&region, w)));
-    if mean < REGION_MIN_CONFIDENCE || chars(&mut found.iter()) < before {
+    let before = chars(words.iter().filter(|w| regions::holds(&region, w)));
+    if mean < REGION_MIN_CONFIDENCE || chars(found.iter()) < before {
         return;
     }
     // Where the region's first line was in reading order, or where the next line below starts.
@@ -87,6 +84,10 @@ fn replace(words: &mut Vec<OcrWord>, found: Vec<OcrWord>, region: Region, margin
         w
     });
     words.splice(at..at, found);
+}
+
+fn chars<'a>(words: impl Iterator<Item = &'a OcrWord>) -> usize {
+    words.map(|w| w.text.chars().count()).sum()
 }
 
 /// Words with boxes and confidences, with layout analysis (`--psm 3`).
