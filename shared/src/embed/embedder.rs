@@ -148,7 +148,8 @@ impl Embedder {
             .map_err(|e| EmbedError::Tokenizer(e.to_string()))?;
 
         let mut out = vec![Vec::new(); texts.len()];
-        for pass in batch::plan(&encodings, self.batch_size, self.max_batch_tokens) {
+        let lengths: Vec<usize> = encodings.iter().map(Encoding::len).collect();
+        for pass in batch::plan(&lengths, self.batch_size, self.max_batch_tokens) {
             let group: Vec<&Encoding> = pass.iter().map(|&i| &encodings[i]).collect();
             for (&i, vector) in pass.iter().zip(self.forward(&group)?) {
                 out[i] = vector;
