@@ -1,7 +1,7 @@
 //! Splits a document's text blocks, in reading order, into section-aware retrieval chunks.
 mod text;
 
-pub use text::estimate_tokens;
+pub use text::{estimate_tokens, without_numerals};
 
 use crate::domain::{TextBlock, TextBlockKind};
 
@@ -15,18 +15,24 @@ pub struct Chunk {
     /// The heading of the section the text belongs to, if the document had one before it.
     pub heading: Option<String>,
     pub content: String,
-    /// Estimated tokens of [`Chunk::embedding_text`], the text the model and an LLM prompt see.
+    /// Estimated tokens of [`Chunk::text`], what an LLM prompt quoting the chunk sees.
     pub token_count: u32,
 }
 
 impl Chunk {
     /// Heading and content together: the heading gives a short paragraph the context it was
-    /// written in (e.g. "Definitions"), which improves the embedding.
-    pub fn embedding_text(&self) -> String {
+    /// written in (e.g. "Definitions").
+    pub fn text(&self) -> String {
         match &self.heading {
             Some(h) => format!("{h}\n\n{}", self.content),
             None => self.content.clone(),
         }
+    }
+
+    /// What the embedding model reads: [`Chunk::text`] without its figures
+    /// ([`without_numerals`]). Exact figures are found by full-text search over the content.
+    pub fn embedding_text(&self) -> String {
+        without_numerals(&self.text())
     }
 }
 
@@ -269,8 +275,7 @@ impl<'a> Builder<'a> {
             content,
             token_count: 0,
         };
-        chunk.token_count =
-            u32::try_from(estimate_tokens(&chunk.embedding_text())).unwrap_or(u32::MAX);
+        chunk.token_count = u32::try_from(estimate_tokens(&chunk.text())).unwrap_or(u32::MAX);
         self.chunks.push(chunk);
     }
 

@@ -59,12 +59,12 @@ fn headings_start_chunks_and_are_carried() {
     let indexes: Vec<u32> = chunks.iter().map(|c| c.index).collect();
     assert_eq!(indexes, vec![0, 1, 2]);
     assert_eq!(
-        chunks[1].embedding_text(),
+        chunks[1].text(),
         format!("Definitions\n\n{}", chunks[1].content)
     );
     assert_eq!(
         chunks[1].token_count as usize,
-        estimate_tokens(&chunks[1].embedding_text())
+        estimate_tokens(&chunks[1].text())
     );
 }
 
@@ -207,4 +207,21 @@ fn unicode_text_is_never_cut_inside_a_character() {
     let chunks = chunk_blocks(&[para(1, &long)]);
     let rejoined: Vec<&str> = chunks.iter().flat_map(|c| words(&c.content)).collect();
     assert!(rejoined.iter().all(|w| words(&long).contains(w)));
+}
+
+#[test]
+fn the_model_reads_words_and_full_text_keeps_figures() {
+    let chunks = chunk_blocks(&[
+        heading(1, "Performance Summary"),
+        para(1, "Total Capital Called: $29,939,000"),
+        para(1, "DPI: 0.44x Net IRR: 10.0% as of 06/30/2025, adjustments (1,250)."),
+        para(1, "Q2 2025 closed with 16 platform investments in Fund-3."),
+    ]);
+    assert_eq!(chunks.len(), 1);
+    assert!(chunks[0].content.contains("$29,939,000"));
+    assert_eq!(
+        chunks[0].embedding_text(),
+        "Performance Summary\nTotal Capital Called:\nDPI: Net IRR: as of adjustments\n\
+         Q2 closed with platform investments in Fund-3."
+    );
 }

@@ -12,6 +12,34 @@ pub(crate) fn normalize(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// Whether `word` is only a figure: an amount, date, percentage, multiple or count such as
+/// `$29,939,000`, `(1,250)`, `06/30/2025`, `10.0%` or `1.34x`. Words that mix digits into a name
+/// (`Q2`, `Fund-3`, `2020s`) are not.
+pub(crate) fn is_numeral(word: &str) -> bool {
+    let core = word.trim_matches(|c: char| !c.is_alphanumeric());
+    let core = core
+        .strip_suffix(['x', 'X'])
+        .filter(|rest| rest.ends_with(|c: char| c.is_ascii_digit()))
+        .unwrap_or(core);
+    core.contains(|c: char| c.is_ascii_digit()) && !core.contains(char::is_alphabetic)
+}
+
+/// `text` without its figures, line by line: what the embedding model is given. WordPiece cuts
+/// `$29,939,000` into seven tokens that carry no meaning a cosine can use, while full-text search,
+/// which keeps every figure, matches them exactly.
+pub fn without_numerals(text: &str) -> String {
+    text.lines()
+        .map(|line| {
+            line.split_whitespace()
+                .filter(|w| !is_numeral(w))
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .filter(|line| !line.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// Words that end in a period without ending a sentence.
 const ABBREVIATIONS: &[&str] = &[
     "e.g.", "i.e.", "etc.", "vs.", "approx.", "no.", "nos.", "inc.", "ltd.", "co.", "corp.",
