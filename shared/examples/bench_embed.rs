@@ -166,6 +166,8 @@ fn main() {
                 runtimes.push(Runtime::Onnx {
                     library: library.clone().into(),
                     threads,
+                    // One caller at a time here: one session with every thread.
+                    sessions: 1,
                     int8,
                 });
             }

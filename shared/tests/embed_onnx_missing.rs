@@ -10,6 +10,7 @@ fn a_missing_library_is_reported_with_its_path() {
     let runtime = Runtime::Onnx {
         library: "/nonexistent/libonnxruntime.so".into(),
         threads: 1,
+        sessions: 1,
         int8: false,
     };
     let err = Embedder::load(model_dir.as_ref(), &runtime).unwrap_err();

@@ -24,6 +24,7 @@ fn embedders() -> Vec<Embedder> {
         Runtime::Onnx {
             library: library.into(),
             threads: 2,
+            sessions: 2,
             int8: false,
         },
     ]
@@ -143,6 +144,27 @@ fn batching_invariant(embedder: Embedder) {
     }
 }
 
+/// Callers embedding at the same time each take a session of the pool (or wait for one) and get
+/// the vectors they would get alone.
+#[test]
+fn concurrent_callers_share_the_sessions_and_get_their_own_vectors() {
+    let embedder = embedders().pop().unwrap();
+    assert_eq!(embedder.runtime_name(), "onnx");
+    let reference = reference();
+    std::thread::scope(|s| {
+        for _ in 0..4 {
+            s.spawn(|| {
+                for _ in 0..5 {
+                    for item in &reference.items {
+                        let got = embedder.embed(&[item.text.as_str()]).unwrap();
+                        assert_close(&item.text, &got[0], &item.embedding);
+                    }
+                }
+            });
+        }
+    });
+}
+
 /// The int8 projections may move a vector, but never away from what sentence-transformers
 /// computes: cosine ≥ 0.99 to every reference vector, batched and one at a time.
 #[test]
@@ -151,6 +173,7 @@ fn int8_stays_within_cosine_099_of_sentence_transformers() {
     let runtime = Runtime::Onnx {
         library: library.into(),
         threads: 2,
+        sessions: 1,
         int8: true,
     };
     let embedder = Embedder::load(&model_dir(), &runtime).unwrap();

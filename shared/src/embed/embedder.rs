@@ -87,8 +87,11 @@ impl Embedder {
             Runtime::Onnx {
                 library,
                 threads,
+                sessions,
                 int8,
-            } => Backend::Onnx(OnnxBert::load(library, *threads, *int8, &shape, &weights)?),
+            } => Backend::Onnx(OnnxBert::load(
+                library, *threads, *sessions, *int8, &shape, &weights,
+            )?),
         };
 
         Ok(Self {
