@@ -74,8 +74,8 @@ async fn run(plan: Plan) -> anyhow::Result<bool> {
         stack.base,
         stack::API_POOL,
         plan.workers,
-        stack::WORKER_POOL,
-        stack::WORKER_CONCURRENCY,
+        stack::worker_pool(),
+        stack::worker_concurrency(),
         stack.db_name,
         stack.log_dir.display()
     );
@@ -316,7 +316,7 @@ async fn measure(stack: &stack::Stack, plan: &Plan) -> anyhow::Result<bool> {
         pct(1.0)
     );
     let api_cap = i64::from(stack::API_POOL);
-    let worker_cap = i64::from(stack::WORKER_POOL) * plan.workers as i64;
+    let worker_cap = i64::from(stack::worker_pool()) * plan.workers as i64;
     println!(
         "max Postgres connections: fundlens-api {max_api} (pool {api_cap}), fundlens-worker {max_worker} (pool {worker_cap})"
     );

@@ -8,8 +8,21 @@ use anyhow::{Context, bail};
 use sqlx::Connection;
 
 pub const API_POOL: u32 = 5;
-pub const WORKER_POOL: u32 = 3;
-pub const WORKER_CONCURRENCY: u32 = 2;
+/// A worker's connections: 3, or one per running document plus one for the reaper and
+/// heartbeats when `WORKER_CONCURRENCY` asks for more.
+pub fn worker_pool() -> u32 {
+    (worker_concurrency() + 1).max(3)
+}
+
+/// Documents a worker processes at once: `make run`'s 2, or `WORKER_CONCURRENCY` from the
+/// caller's environment to measure another.
+pub fn worker_concurrency() -> u32 {
+    std::env::var("WORKER_CONCURRENCY")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .filter(|&n| n > 0)
+        .unwrap_or(2)
+}
 
 pub struct Stack {
     pub base: String,
@@ -71,8 +84,8 @@ impl Stack {
             cmd.env("DATABASE_URL", &database_url)
                 .env("QUEUE_NAME", &queue)
                 .env("API_DB_POOL_SIZE", API_POOL.to_string())
-                .env("WORKER_DB_POOL_SIZE", WORKER_POOL.to_string())
-                .env("WORKER_CONCURRENCY", WORKER_CONCURRENCY.to_string())
+                .env("WORKER_DB_POOL_SIZE", worker_pool().to_string())
+                .env("WORKER_CONCURRENCY", worker_concurrency().to_string())
                 // The harness measures the stack, not the throttle.
                 .env("RATE_LIMIT_PER_SEC", "0")
                 .env("API_KEYS", "")

@@ -98,7 +98,7 @@ async fn measure(s: &stack::Stack, a: &Args, corpus: &[(String, Vec<u8>)]) -> an
         corpus.len(),
         a.concurrency,
         a.workers,
-        stack::WORKER_CONCURRENCY
+        stack::worker_concurrency()
     );
     let http = reqwest::Client::builder()
         .timeout(Duration::from_secs(60))
