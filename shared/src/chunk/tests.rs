@@ -214,7 +214,10 @@ fn the_model_reads_words_and_full_text_keeps_figures() {
     let chunks = chunk_blocks(&[
         heading(1, "Performance Summary"),
         para(1, "Total Capital Called: $29,939,000"),
-        para(1, "DPI: 0.44x Net IRR: 10.0% as of 06/30/2025, adjustments (1,250)."),
+        para(
+            1,
+            "DPI: 0.44x Net IRR: 10.0% as of 06/30/2025, adjustments (1,250).",
+        ),
         para(1, "Q2 2025 closed with 16 platform investments in Fund-3."),
     ]);
     assert_eq!(chunks.len(), 1);
