@@ -72,7 +72,8 @@ pub async fn mark_duplicates(
                  SELECT o.id FROM {table} o JOIN documents od ON od.id = o.document_id
                  WHERE o.fund_id = $2 AND o.document_id <> $1 AND o.duplicate_of IS NULL
                    AND od.status = $4 AND o.amount = t.amount
-                   AND abs(o.date - t.date) <= $3
+                   -- a range, not abs(), so the (fund_id, date) index bounds the search
+                   AND o.date BETWEEN t.date - $3 AND t.date + $3
                    -- each earlier row absorbs at most one row of this document
                    AND NOT EXISTS (SELECT 1 FROM {table} x
                                    WHERE x.duplicate_of = o.id AND x.document_id = $1)
