@@ -1,7 +1,7 @@
 //! Splits a document's text blocks, in reading order, into section-aware retrieval chunks.
 mod text;
 
-pub use text::{estimate_tokens, without_numerals};
+pub use text::estimate_tokens;
 
 use crate::domain::{TextBlock, TextBlockKind};
 
@@ -29,10 +29,10 @@ impl Chunk {
         }
     }
 
-    /// What the embedding model reads: [`Chunk::text`] without its figures
-    /// ([`without_numerals`]). Exact figures are found by full-text search over the content.
+    /// What the embedding model reads: [`Chunk::text`] without its figures (amounts, dates,
+    /// percentages, multiples). Exact figures are found by full-text search over the content.
     pub fn embedding_text(&self) -> String {
-        without_numerals(&self.text())
+        text::without_numerals(&self.text())
     }
 }
 

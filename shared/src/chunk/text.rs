@@ -27,7 +27,7 @@ pub(crate) fn is_numeral(word: &str) -> bool {
 /// `text` without its figures, line by line: what the embedding model is given. WordPiece cuts
 /// `$29,939,000` into seven tokens that carry no meaning a cosine can use, while full-text search,
 /// which keeps every figure, matches them exactly.
-pub fn without_numerals(text: &str) -> String {
+pub(crate) fn without_numerals(text: &str) -> String {
     text.lines()
         .map(|line| {
             line.split_whitespace()

@@ -60,8 +60,9 @@ pub(super) fn load_tokenizer(path: &Path, max_seq_length: usize) -> Result<Token
 }
 
 /// What one more forward pass costs beyond its tokens, in padded tokens: ONNX Runtime's per-run
-/// set-up and the smaller matrix products of a short pass. Measured with `bench_embed`.
-pub(super) const PASS_OVERHEAD_TOKENS: usize = 16;
+/// set-up and the smaller matrix products of a short pass. Of 4, 16 and 48, tried by embedding
+/// the sample reports one report per call as the worker does, 16 cost the least CPU.
+const PASS_OVERHEAD_TOKENS: usize = 16;
 
 /// Splits texts into forward passes. Each pass pads its texts to its longest, so the texts are
 /// sorted by length and cut into runs that minimise padded tokens plus
