@@ -159,7 +159,11 @@ fn main() {
         .ok()
         .and_then(|t| t.parse().ok())
         .unwrap_or(2);
-    let mut runtimes = vec![Runtime::Candle];
+    // BENCH_ONNX_ONLY skips candle, the slow half of a run, when comparing ONNX graphs.
+    let mut runtimes = match std::env::var_os("BENCH_ONNX_ONLY") {
+        Some(_) => vec![],
+        None => vec![Runtime::Candle],
+    };
     match std::env::var_os("ONNXRUNTIME_LIB_PATH") {
         Some(library) => {
             for int8 in [false, true] {

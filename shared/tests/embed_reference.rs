@@ -125,6 +125,21 @@ fn batching_does_not_change_results() {
     }
 }
 
+/// Each token's activations are quantised with a scale of their own, so a text's int8 vector
+/// does not depend on the texts (and the padding) that share its pass: one scale for the whole
+/// input would let a long text's largest activation coarsen every short text beside it.
+#[test]
+fn int8_vectors_do_not_depend_on_the_other_texts_of_a_pass() {
+    let library = std::env::var_os("ONNXRUNTIME_LIB_PATH").expect("ONNXRUNTIME_LIB_PATH");
+    let runtime = Runtime::Onnx {
+        library: library.into(),
+        threads: 1,
+        sessions: 1,
+        int8: true,
+    };
+    batching_invariant(Embedder::load(&model_dir(), &runtime).unwrap());
+}
+
 fn batching_invariant(embedder: Embedder) {
     let long = "Capital calls fund new investments and partnership expenses. ".repeat(40);
     let mut texts: Vec<String> = reference().items.into_iter().map(|i| i.text).collect();

@@ -56,6 +56,7 @@ pub struct NodeProto {
 /// `AttributeProto.AttributeType`.
 pub const ATTRIBUTE_FLOAT: i32 = 1;
 pub const ATTRIBUTE_INT: i32 = 2;
+pub const ATTRIBUTE_INTS: i32 = 7;
 
 #[derive(Clone, PartialEq, prost::Message)]
 pub struct AttributeProto {
@@ -65,6 +66,8 @@ pub struct AttributeProto {
     pub f: f32,
     #[prost(int64, tag = "3")]
     pub i: i64,
+    #[prost(int64, repeated, tag = "8")]
+    pub ints: Vec<i64>,
     #[prost(int32, tag = "20")]
     pub r#type: i32,
 }
@@ -74,6 +77,7 @@ pub const DATA_FLOAT: i32 = 1;
 pub const DATA_INT32: i32 = 6;
 pub const DATA_INT64: i32 = 7;
 pub const DATA_INT8: i32 = 3;
+pub const DATA_UINT8: i32 = 2;
 
 #[derive(Clone, PartialEq, prost::Message)]
 pub struct TensorProto {
