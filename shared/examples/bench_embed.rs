@@ -188,6 +188,10 @@ fn main() {
     let chunks: Vec<&str> = chunks.iter().map(String::as_str).collect();
     let ingestion = ingestion_chunks();
     let ingestion: Vec<&str> = ingestion.iter().map(String::as_str).collect();
+    // Every runtime's vectors for the questions and ingestion chunks, against the first
+    // runtime's (fp32): how far quantisation moves what retrieval compares.
+    let fidelity_texts: Vec<&str> = questions.iter().chain(&ingestion).copied().collect();
+    let mut first_vectors: Option<Vec<Vec<f32>>> = None;
     for runtime in &runtimes {
         let start = Instant::now();
         let embedder = Embedder::load(&dir, runtime).unwrap();
@@ -202,6 +206,24 @@ fn main() {
         report(&embedder, "report chunks", &chunks, 3);
         if !ingestion.is_empty() {
             report(&embedder, "ingestion chunks", &ingestion, 1);
+        }
+        let vectors = embedder.embed(&fidelity_texts).unwrap();
+        match &first_vectors {
+            None => first_vectors = Some(vectors),
+            Some(first) => {
+                let cosines: Vec<f32> = first
+                    .iter()
+                    .zip(&vectors)
+                    .map(|(a, b)| a.iter().zip(b).map(|(x, y)| x * y).sum())
+                    .collect();
+                let min = cosines.iter().copied().fold(1f32, f32::min);
+                let mean = cosines.iter().sum::<f32>() / cosines.len() as f32;
+                println!(
+                    "{:<9} cosine to the first runtime over {} texts: min {min:.4}, mean {mean:.5}",
+                    embedder.runtime_name(),
+                    cosines.len()
+                );
+            }
         }
         if std::env::var_os("BENCH_SWEEP").is_some() {
             let mut e = embedder;
