@@ -14,14 +14,14 @@ pub fn worker_pool() -> u32 {
     (worker_concurrency() + 1).max(3)
 }
 
-/// Documents a worker processes at once: `make run`'s 2, or `WORKER_CONCURRENCY` from the
-/// caller's environment to measure another.
+/// Documents a worker processes at once: `make run`'s default (cores + 1), or
+/// `WORKER_CONCURRENCY` from the caller's environment to measure another.
 pub fn worker_concurrency() -> u32 {
     std::env::var("WORKER_CONCURRENCY")
         .ok()
         .and_then(|v| v.parse().ok())
         .filter(|&n| n > 0)
-        .unwrap_or(2)
+        .unwrap_or(shared::config::default_worker_concurrency() as u32)
 }
 
 pub struct Stack {
