@@ -31,6 +31,9 @@ pub struct Config {
     pub api_db_pool_size: u32,
     pub worker_db_pool_size: u32,
     pub worker_concurrency: usize,
+    /// Scheduling niceness of the worker's threads (0..=19): on a host it shares with the API,
+    /// queries and health checks come first and ingestion takes the rest of the CPU.
+    pub worker_nice: i32,
     /// How long a request waits for a pooled connection before answering 503.
     pub db_acquire_timeout: Duration,
     pub max_upload_bytes: usize,
@@ -93,6 +96,7 @@ impl Config {
             api_db_pool_size: env.parse("API_DB_POOL_SIZE", 10)?,
             worker_db_pool_size: env.parse("WORKER_DB_POOL_SIZE", worker_concurrency as u32 + 2)?,
             worker_concurrency,
+            worker_nice: env.parse("WORKER_NICE", 10)?,
             db_acquire_timeout: Duration::from_millis(env.parse("DB_ACQUIRE_TIMEOUT_MS", 3000)?),
             max_upload_bytes: env.parse::<usize>("MAX_UPLOAD_MB", 50)? * 1024 * 1024,
             request_timeout: Duration::from_secs(env.parse("REQUEST_TIMEOUT_SECS", 30)?),
@@ -123,6 +127,9 @@ impl Config {
             return Err(ConfigError(
                 "pool sizes and WORKER_CONCURRENCY must be at least 1".into(),
             ));
+        }
+        if !(0..=19).contains(&cfg.worker_nice) {
+            return Err(ConfigError("WORKER_NICE must be within 0..=19".into()));
         }
         Ok(cfg)
     }
@@ -160,5 +167,19 @@ mod tests {
         assert_eq!(default.worker_db_pool_size as usize, cores + 3);
         let five = read(&[DB, ("WORKER_CONCURRENCY", "5")]);
         assert_eq!((five.worker_concurrency, five.worker_db_pool_size), (5, 7));
+        assert_eq!(default.worker_nice, 10);
+    }
+
+    #[test]
+    fn worker_nice_is_a_scheduling_niceness() {
+        const DB: (&str, &str) = ("DATABASE_URL", "postgres://127.0.0.1/fundlens");
+        assert_eq!(read(&[DB, ("WORKER_NICE", "0")]).worker_nice, 0);
+        let env = Env::from_lookup(|name: &str| match name {
+            "DATABASE_URL" => Some(DB.1.to_string()),
+            "WORKER_NICE" => Some("20".to_string()),
+            _ => None,
+        });
+        let err = Config::read(&env).err().unwrap().to_string();
+        assert!(err.contains("WORKER_NICE must be within 0..=19"), "{err}");
     }
 }
