@@ -14,23 +14,27 @@ fn model_dir() -> PathBuf {
         )
 }
 
-/// candle and ONNX Runtime. Fails rather than skips without the library: setup provides it.
-fn embedders() -> Vec<Embedder> {
+/// ONNX Runtime with these settings. Fails rather than skips without the library: setup
+/// provides it.
+fn onnx(threads: usize, sessions: usize, int8: bool) -> Embedder {
     let library = std::env::var_os("ONNXRUNTIME_LIB_PATH").expect(
         "ONNXRUNTIME_LIB_PATH is not set: run `eval \"$(scripts/setup.sh)\"` before the tests",
     );
-    [
-        Runtime::Candle,
-        Runtime::Onnx {
-            library: library.into(),
-            threads: 2,
-            sessions: 2,
-            int8: false,
-        },
+    let runtime = Runtime::Onnx {
+        library: library.into(),
+        threads,
+        sessions,
+        int8,
+    };
+    Embedder::load(&model_dir(), &runtime).unwrap()
+}
+
+/// candle and ONNX Runtime in fp32.
+fn embedders() -> Vec<Embedder> {
+    vec![
+        Embedder::load(&model_dir(), &Runtime::Candle).unwrap(),
+        onnx(2, 2, false),
     ]
-    .iter()
-    .map(|runtime| Embedder::load(&model_dir(), runtime).unwrap())
-    .collect()
 }
 
 #[derive(serde::Deserialize)]
@@ -130,14 +134,7 @@ fn batching_does_not_change_results() {
 /// input would let a long text's largest activation coarsen every short text beside it.
 #[test]
 fn int8_vectors_do_not_depend_on_the_other_texts_of_a_pass() {
-    let library = std::env::var_os("ONNXRUNTIME_LIB_PATH").expect("ONNXRUNTIME_LIB_PATH");
-    let runtime = Runtime::Onnx {
-        library: library.into(),
-        threads: 1,
-        sessions: 1,
-        int8: true,
-    };
-    batching_invariant(Embedder::load(&model_dir(), &runtime).unwrap());
+    batching_invariant(onnx(1, 1, true));
 }
 
 fn batching_invariant(embedder: Embedder) {
@@ -184,14 +181,7 @@ fn concurrent_callers_share_the_sessions_and_get_their_own_vectors() {
 /// computes: cosine ≥ 0.99 to every reference vector, batched and one at a time.
 #[test]
 fn int8_stays_within_cosine_099_of_sentence_transformers() {
-    let library = std::env::var_os("ONNXRUNTIME_LIB_PATH").expect("ONNXRUNTIME_LIB_PATH");
-    let runtime = Runtime::Onnx {
-        library: library.into(),
-        threads: 2,
-        sessions: 1,
-        int8: true,
-    };
-    let embedder = Embedder::load(&model_dir(), &runtime).unwrap();
+    let embedder = onnx(2, 1, true);
     let reference = reference();
     let texts: Vec<&str> = reference.items.iter().map(|i| i.text.as_str()).collect();
     let batched = embedder.embed(&texts).unwrap();
