@@ -166,23 +166,38 @@ async fn batcher(owner: std::sync::Weak<QueryEmbedder>, mut rx: mpsc::Receiver<(
 mod tests {
     use super::*;
 
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn concurrent_questions_share_forward_passes() {
-        // Fails rather than skips: CI configures the model, and a skip would hide a regression.
+    /// The configured model behind a fresh cache and batcher. Fails rather than skips: CI
+    /// configures the model, and a skip would hide a regression.
+    fn embedder() -> Arc<QueryEmbedder> {
         let config = shared::config::EmbeddingConfig::from_env()
             .unwrap()
             .expect("EMBEDDING_MODEL_DIR is not set: run the tests through `make test`");
-        let model = shared::embed::shared(&config).unwrap();
-        let e = Arc::new(QueryEmbedder::new(model));
-        let tasks: Vec<_> = (0..16)
-            .map(|i| {
+        Arc::new(QueryEmbedder::new(shared::embed::shared(&config).unwrap()))
+    }
+
+    /// Every text asked for by a task of its own, all at once; the vectors in input order.
+    async fn embed_at_once(
+        e: &Arc<QueryEmbedder>,
+        texts: impl Iterator<Item = String>,
+    ) -> Vec<Arc<Vec<f32>>> {
+        let tasks: Vec<_> = texts
+            .map(|t| {
                 let e = e.clone();
-                tokio::spawn(async move { e.embed(&format!("question number {i}")).await })
+                tokio::spawn(async move { e.embed(&t).await })
             })
             .collect();
+        let mut vectors = Vec::new();
         for t in tasks {
-            assert_eq!(t.await.unwrap().unwrap().len(), 384);
+            vectors.push(t.await.unwrap().unwrap());
         }
+        vectors
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn concurrent_questions_share_forward_passes() {
+        let e = embedder();
+        let vectors = embed_at_once(&e, (0..16).map(|i| format!("question number {i}"))).await;
+        assert!(vectors.iter().all(|v| v.len() == 384));
         assert!(e.batches() < 16, "{} passes for 16 questions", e.batches());
         let before = e.batches();
         e.embed("Question number 3").await.unwrap();
@@ -195,25 +210,14 @@ mod tests {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_text_asked_for_at_once_by_many_is_embedded_once() {
-        let config = shared::config::EmbeddingConfig::from_env()
-            .unwrap()
-            .expect("EMBEDDING_MODEL_DIR is not set: run the tests through `make test`");
-        let model = shared::embed::shared(&config).unwrap();
-        let e = Arc::new(QueryEmbedder::new(model));
+        let e = embedder();
         // 48 requests (three batches' worth) for 4 sentences, as concurrent questions that quote
         // the same passages ask for them.
-        let tasks: Vec<_> = (0..48)
-            .map(|i| {
-                let e = e.clone();
-                tokio::spawn(
-                    async move { e.embed(&format!("sentence {} of the passage", i % 4)).await },
-                )
-            })
-            .collect();
-        let mut vectors = Vec::new();
-        for t in tasks {
-            vectors.push(t.await.unwrap().unwrap());
-        }
+        let vectors = embed_at_once(
+            &e,
+            (0..48).map(|i| format!("sentence {} of the passage", i % 4)),
+        )
+        .await;
         assert_eq!(
             e.texts(),
             4,
