@@ -304,6 +304,36 @@ fn bad_files_fail_clearly() {
     assert!(seen >= 6, "expected the six bad inputs, found {seen}");
 }
 
+/// pdfium keeps the reason of a failed open in one process-wide variable: files that fail at
+/// the same time on a worker's parallel jobs must still each get their own reason.
+#[test]
+fn files_that_fail_to_open_at_once_keep_their_own_reasons() {
+    init_pdfium();
+    let read = |name: &str| std::fs::read(data_dir().join("bad").join(name)).expect("read");
+    let files = [
+        ("encrypted.pdf", read("encrypted.pdf")),
+        ("garbage_after_header.pdf", read("garbage_after_header.pdf")),
+        ("truncated.pdf", read("truncated.pdf")),
+    ];
+    std::thread::scope(|scope| {
+        for thread in 0..4 {
+            let files = &files;
+            scope.spawn(move || {
+                for i in 0..300 {
+                    let (name, bytes) = &files[(thread + i) % files.len()];
+                    let err = pdf::read_pages(bytes, None, |_, _| {}).expect_err(name);
+                    let encrypted = matches!(err, PdfError::Encrypted);
+                    assert_eq!(
+                        encrypted,
+                        *name == "encrypted.pdf",
+                        "{name} (thread {thread}, round {i}): {err}"
+                    );
+                }
+            });
+        }
+    });
+}
+
 #[test]
 fn image_only_scan_is_read_by_ocr() {
     init_pdfium();

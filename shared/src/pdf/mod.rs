@@ -12,6 +12,12 @@ use crate::ocr::{self, OcrError, OcrWord, PageImage};
 
 static PDFIUM: OnceLock<Pdfium> = OnceLock::new();
 
+/// pdfium keeps the reason a document failed to open in one process-wide variable, and
+/// pdfium-render reads it with a second call: two failed opens at once could swap reasons (a
+/// damaged file reported as encrypted). Opening is a small part of reading, so opens take turns.
+/// After a document is open that variable is stale, so page errors never consult it.
+static OPENING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// Why a PDF could not be read. Every variant except `Library` is a property of the file, so
 /// retrying cannot help.
 #[derive(Debug, thiserror::Error)]
@@ -134,9 +140,11 @@ pub fn read_pages(
         return Err(PdfError::NotAPdf);
     }
     let pdfium = pdfium()?;
-    let doc = pdfium
-        .load_pdf_from_byte_slice(bytes, None)
-        .map_err(classify)?;
+    let doc = {
+        let _turn = OPENING.lock().unwrap_or_else(|e| e.into_inner());
+        pdfium.load_pdf_from_byte_slice(bytes, None)
+    }
+    .map_err(classify)?;
     let pages = doc.pages();
     let total = pages.len() as u32;
     if total == 0 {
@@ -144,8 +152,9 @@ pub fn read_pages(
     }
     let mut any_text = false;
     for index in 0..pages.len() {
-        let page = pages.get(index).map_err(classify)?;
-        let text = page.text().map_err(classify)?;
+        let unreadable = |_| PdfError::Corrupt(format!("page {} cannot be read", index + 1));
+        let page = pages.get(index).map_err(unreadable)?;
+        let text = page.text().map_err(unreadable)?;
         let mut glyphs = Vec::new();
         for c in text.chars().iter() {
             let Some(ch) = c.unicode_char() else { continue };
@@ -240,7 +249,9 @@ fn render_gray(page: &PdfPage, dpi: u32) -> Result<PageImage, PdfError> {
         .scale_page_by_factor(dpi as f32 / 72.0)
         .set_format(PdfBitmapFormat::BGRA)
         .render_form_data(false);
-    let bitmap = page.render_with_config(&config).map_err(classify)?;
+    let bitmap = page
+        .render_with_config(&config)
+        .map_err(|_| PdfError::Corrupt("a page could not be rendered for OCR".into()))?;
     let (width, height) = (bitmap.width() as usize, bitmap.height() as usize);
     let raw = bitmap.as_raw_bytes();
     let stride = raw.len() / height.max(1);
@@ -264,6 +275,7 @@ fn render_gray(page: &PdfPage, dpi: u32) -> Result<PageImage, PdfError> {
     })
 }
 
+/// Why a document did not open; only valid right after the open, under [`OPENING`].
 fn classify(e: PdfiumError) -> PdfError {
     match e {
         PdfiumError::PdfiumLibraryInternalError(PdfiumInternalError::PasswordError)
