@@ -147,7 +147,9 @@ impl Config {
 mod tests {
     use super::*;
 
-    fn read(vars: &[(&str, &str)]) -> Config {
+    const DB: (&str, &str) = ("DATABASE_URL", "postgres://127.0.0.1/fundlens");
+
+    fn read(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
         let vars: Vec<(String, String)> = vars
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -155,31 +157,27 @@ mod tests {
         let env = Env::from_lookup(move |name: &str| {
             vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
         });
-        Config::read(&env).unwrap()
+        Config::read(&env)
     }
 
     #[test]
     fn a_worker_runs_a_job_per_core_and_one_more_and_its_pool_follows() {
-        const DB: (&str, &str) = ("DATABASE_URL", "postgres://127.0.0.1/fundlens");
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-        let default = read(&[DB]);
+        let default = read(&[DB]).unwrap();
         assert_eq!(default.worker_concurrency, cores + 1);
         assert_eq!(default.worker_db_pool_size as usize, cores + 3);
-        let five = read(&[DB, ("WORKER_CONCURRENCY", "5")]);
+        let five = read(&[DB, ("WORKER_CONCURRENCY", "5")]).unwrap();
         assert_eq!((five.worker_concurrency, five.worker_db_pool_size), (5, 7));
         assert_eq!(default.worker_nice, 10);
     }
 
     #[test]
     fn worker_nice_is_a_scheduling_niceness() {
-        const DB: (&str, &str) = ("DATABASE_URL", "postgres://127.0.0.1/fundlens");
-        assert_eq!(read(&[DB, ("WORKER_NICE", "0")]).worker_nice, 0);
-        let env = Env::from_lookup(|name: &str| match name {
-            "DATABASE_URL" => Some(DB.1.to_string()),
-            "WORKER_NICE" => Some("20".to_string()),
-            _ => None,
-        });
-        let err = Config::read(&env).err().unwrap().to_string();
+        assert_eq!(read(&[DB, ("WORKER_NICE", "0")]).unwrap().worker_nice, 0);
+        let err = read(&[DB, ("WORKER_NICE", "20")])
+            .err()
+            .unwrap()
+            .to_string();
         assert!(err.contains("WORKER_NICE must be within 0..=19"), "{err}");
     }
 }
