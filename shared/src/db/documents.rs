@@ -213,7 +213,8 @@ pub async fn find_same<'c>(
 }
 
 /// Stores a completed attempt's stage timings beside the queue wait the row's own timestamps
-/// give (claim time minus the later of enqueue and retry-not-before).
+/// give (claim time minus the later of enqueue and retry-not-before). The API stamps
+/// `enqueued_at` after the job is in Redis, so a fast worker can claim first: that wait is 0.
 pub async fn record_timings(
     conn: &mut PgConnection,
     id: i64,
@@ -221,9 +222,9 @@ pub async fn record_timings(
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE documents SET timings = $2::jsonb || jsonb_build_object('queue_wait_ms',
-             round((extract(epoch FROM started_at - GREATEST(COALESCE(enqueued_at, uploaded_at),
-                                                             COALESCE(not_before, uploaded_at)))
-                    * 1000)::numeric, 1))
+             GREATEST(0, round((extract(epoch FROM started_at - GREATEST(
+                 COALESCE(enqueued_at, uploaded_at), COALESCE(not_before, uploaded_at)))
+                 * 1000)::numeric, 1)))
          WHERE id = $1",
     )
     .bind(id)
